@@ -1,0 +1,115 @@
+/**
+ * Capture sources: a file path or any byte stream (stdin), transparently gunzipped when the first
+ * bytes are a gzip header (RFC 1952), streamed in chunks so a capture is never loaded whole.
+ */
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import type { CaptureSummary, Frame } from "./model.js";
+import { CaptureParser, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from "./parser.js";
+import type { Secrets } from "./pcapng.js";
+
+/** CaptureInput is a path to a capture file or a stream of its bytes. */
+export type CaptureInput = string | AsyncIterable<Uint8Array>;
+
+/** ReadResult is the summary plus anything the container carried besides packets. */
+export interface ReadResult extends CaptureSummary {
+  /** pcapng Decryption Secrets Blocks (e.g. TLS key logs), in file order. */
+  secrets: Secrets[];
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * readCapture streams a capture and calls `onFrame` for every frame, in file order; `ready`, when
+ * given, is awaited between chunks so a consumer can apply back-pressure. It throws
+ * NotACaptureError (input is not a capture) and I/O errors (missing file, permission); damage
+ * inside a capture does not throw: it ends the stream and is described in the result.
+ */
+export async function readCapture(
+  input: CaptureInput,
+  onFrame: (frame: Frame) => void,
+  limits: CaptureLimits = DEFAULT_CAPTURE_LIMITS,
+  ready?: () => Promise<void> | undefined,
+): Promise<ReadResult> {
+  const parser = new CaptureParser(onFrame, limits);
+  const raw = typeof input === "string" ? createReadStream(input, { highWaterMark: CHUNK_BYTES }) : input;
+  let gzip = false;
+  let gzipError: string | undefined;
+  const it = raw[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (!first.done && first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b) {
+    gzip = true;
+    gzipError = await pumpGunzip(first.value, it, parser, ready);
+  } else if (!first.done) {
+    parser.push(first.value);
+    for (let r = await it.next(); !r.done && !parser.damage; r = await it.next()) {
+      // Let a slow consumer (a pipe) catch up between chunks: memory stays bounded.
+      await ready?.();
+      parser.push(r.value);
+    }
+  }
+  if (parser.damage && typeof input === "string") await it.return?.();
+  parser.end(gzipError);
+  return {
+    format: parser.format ?? "pcap",
+    gzip,
+    frames: parser.frames,
+    bytes: parser.bytes,
+    firstTsNs: parser.firstTsNs,
+    lastTsNs: parser.lastTsNs,
+    linkTypes: parser.linkTypes,
+    damage: parser.damage,
+    secrets: parser.secrets,
+  };
+}
+
+/** pumpGunzip decompresses the rest of the input into the parser; returns a reason when gzip itself is damaged. */
+async function pumpGunzip(
+  first: Uint8Array,
+  rest: AsyncIterator<Uint8Array>,
+  parser: CaptureParser,
+  ready?: () => Promise<void> | undefined,
+): Promise<string | undefined> {
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const feed = (async () => {
+    try {
+      let chunk: Uint8Array | undefined = first;
+      while (chunk) {
+        if (!gunzip.write(chunk)) await drainOrClose(gunzip);
+        if (parser.damage || gunzip.destroyed) break;
+        const r = await rest.next();
+        chunk = r.done ? undefined : r.value;
+      }
+    } finally {
+      gunzip.end();
+    }
+  })();
+  let reason: string | undefined;
+  try {
+    for await (const chunk of gunzip) {
+      await ready?.();
+      parser.push(chunk as Buffer);
+      if (parser.damage) break;
+    }
+  } catch (err) {
+    // zlib reports a cut or corrupt gzip stream as an error after delivering what it could inflate.
+    reason = `gzip stream damaged (${(err as Error).message})`;
+  }
+  gunzip.destroy();
+  await feed.catch(() => undefined);
+  await rest.return?.();
+  return parser.damage ? undefined : reason;
+}
+
+/** drainOrClose waits until a writable can take more, or is gone (so a stopped reader cannot hang us). */
+function drainOrClose(w: NodeJS.WritableStream & { once(ev: string, fn: () => void): unknown; off(ev: string, fn: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      w.off("drain", done);
+      w.off("close", done);
+      resolve();
+    };
+    w.once("drain", done);
+    w.once("close", done);
+  });
+}

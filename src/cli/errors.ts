@@ -1,0 +1,31 @@
+/**
+ * Turning failures into one-line messages and exit codes (0 ok, 1 findings at or above --fail-on,
+ * 2 usage or input errors). Stacks only with --debug.
+ */
+import { NotACaptureError } from "../capture/parser.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_INPUT = 2;
+
+/** UsageError is a mistake in the command line. */
+export class UsageError extends Error {}
+
+/** describeInputError renders an error about one input file as a single line, without a stack. */
+export function describeInputError(name: string, err: unknown): string {
+  if (err instanceof NotACaptureError) return `${name}: ${err.message}`;
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case "ENOENT":
+      return `${name}: no such file`;
+    case "EACCES":
+    case "EPERM":
+      return `${name}: permission denied`;
+    case "EISDIR":
+      return `${name}: is a directory (use \`sip401 scan\` for directories)`;
+    case "ENOTDIR":
+      return `${name}: a path component is not a directory`;
+    default:
+      return `${name}: ${e instanceof Error ? e.message : String(err)}`;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The extraction stage's model: SIP messages as found in a capture, with where and when they
+ * travelled (the input of correlation and of `sip401 messages`).
+ */
+import type { CaptureDamage, CaptureFormat } from "../capture/model.js";
+import type { SipMessage } from "../sip/message.js";
+import type { Issue } from "../util/issues.js";
+import type { IssueSummary } from "../util/issue-log.js";
+
+/** Transport is how a SIP message travelled (RFC 3261 §18; RFC 7118 for WS). */
+export type Transport = "UDP" | "TCP" | "TLS" | "WS" | "WSS" | "SCTP";
+
+/** CapturedMessage is one SIP message on the wire. */
+export interface CapturedMessage {
+  /** Frame in which the message became complete (Wireshark's frame number for it). */
+  frame: number;
+  /** Every frame that carried part of it (IP fragments, TCP segments), ascending. */
+  frames: number[];
+  /** Timestamp of `frame`, ns since the Unix epoch. */
+  tsNs: bigint;
+  /** Time since the first frame of its capture (Wireshark's frame.time_relative), ns. */
+  relNs: bigint;
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  transport: Transport;
+  ipVersion: 4 | 6;
+  /** Index of the input capture, when several are analysed together (0 otherwise). */
+  capture: number;
+  /** The message bytes (owned copy). */
+  bytes: Uint8Array;
+  /** Parsed message; null when the bytes are not recognisably SIP. */
+  message: SipMessage | null;
+  /** Parse issues of this message, offsets relative to `bytes`. */
+  issues: Issue[];
+}
+
+/** ExtractSummary describes one capture once extraction is over. */
+export interface ExtractSummary {
+  /** Display name of the input (path, or "-" for stdin). */
+  name: string;
+  format: CaptureFormat;
+  gzip: boolean;
+  frames: number;
+  bytes: number;
+  firstTsNs?: bigint;
+  lastTsNs?: bigint;
+  linkTypes: number[];
+  /** SIP messages extracted, and per transport. */
+  sipMessages: number;
+  byTransport: Partial<Record<Transport, number>>;
+  /** IP datagrams reassembled from fragments; TCP retransmissions dropped. */
+  reassembledDatagrams: number;
+  tcpRetransmissions: number;
+  /** Decoding issues by code (net, framing and SIP parse issues). */
+  issues: IssueSummary[];
+  /** Where a truncated or corrupt capture stopped being readable. */
+  damage?: CaptureDamage;
+}

@@ -1,0 +1,239 @@
+/**
+ * TCP stream reassembly (RFC 9293): per connection and direction, segments are delivered in
+ * sequence order exactly once; out-of-order segments wait (copied, bounded), retransmissions are
+ * dropped, and missing bytes are reported as gaps so the consumer can resynchronise.
+ */
+import type { IpPacket } from "./ip.js";
+import { dstAddr, srcAddr } from "./ip.js";
+import type { NetIssueCode } from "./issues.js";
+
+/** StreamLimits bounds reassembly state. */
+export interface StreamLimits {
+  /** Connections tracked at once; the least recently active is flushed beyond it. */
+  maxConnections: number;
+  /** Out-of-order bytes held per direction before reassembly skips the hole. */
+  maxPendingBytes: number;
+  /** Capture-time idle period after which a connection is flushed. */
+  idleTimeoutNs: bigint;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  maxConnections: 65536,
+  maxPendingBytes: 1024 * 1024,
+  idleTimeoutNs: 300_000_000_000n,
+};
+
+interface PendingSegment {
+  seq: number;
+  data: Uint8Array;
+  frame: number;
+}
+
+/** TcpDirection is one half of a connection: the bytes sent by `src` to `dst`. */
+export interface TcpDirection {
+  readonly conn: TcpConnection;
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  /** Next expected sequence number, or -1 before the first segment. */
+  nextSeq: number;
+  pending: PendingSegment[];
+  pendingBytes: number;
+  /** Retransmitted segments dropped. */
+  retransmissions: number;
+  /** Consumer-owned state (the SIP framer); the reassembler never reads it. */
+  user: unknown;
+}
+
+/** TcpConnection pairs the two directions of one 4-tuple. */
+export interface TcpConnection {
+  readonly key: string;
+  readonly ipVersion: 4 | 6;
+  a: TcpDirection;
+  b: TcpDirection;
+  lastTsNs: bigint;
+}
+
+/** TcpStreamSink receives in-order bytes. `bytes` is only valid during the call. */
+export interface TcpStreamSink {
+  /**
+   * data delivers bytes that follow the previous delivery. `carrierFrame` carried them;
+   * `frame` is the frame being processed (it differs when a gap-filler releases queued segments).
+   */
+  data(dir: TcpDirection, bytes: Uint8Array, carrierFrame: number, frame: number, tsNs: bigint): void;
+  /** gap says bytes are missing before the next delivery (`missing` -1 when unknown). */
+  gap(dir: TcpDirection, missing: number, frame: number): void;
+  /** end says no more bytes will come for this direction (FIN, RST, flush). */
+  end(dir: TcpDirection, frame: number): void;
+}
+
+const FIN = 0x01;
+const SYN = 0x02;
+const RST = 0x04;
+
+/** seqDiff is a - b in sequence space (RFC 9293 §3.4 arithmetic modulo 2^32). */
+export function seqDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+/** TcpReassembler owns all tracked connections. */
+export class TcpReassembler {
+  private readonly conns = new Map<string, TcpConnection>();
+  /** Segments whose bytes were all seen before (retransmissions). */
+  retransmissions = 0;
+
+  constructor(
+    private readonly sink: TcpStreamSink,
+    private readonly issue: (code: NetIssueCode, detail: string, frame: number) => void,
+    private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+  ) {}
+
+  /** connections currently tracked. */
+  get size(): number {
+    return this.conns.size;
+  }
+
+  /**
+   * segment processes one TCP segment whose header starts at `off` inside `ip`'s payload.
+   * `create` says whether an untracked connection should start being tracked on this segment.
+   */
+  segment(ip: IpPacket, off: number, end: number, frame: number, tsNs: bigint, create: (payload: Uint8Array, srcPort: number, dstPort: number) => boolean): void {
+    const b = ip.buf;
+    if (off + 20 > end) return;
+    const srcPort = (b[off] << 8) | b[off + 1];
+    const dstPort = (b[off + 2] << 8) | b[off + 3];
+    const seq = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
+    const dataOff = (b[off + 12] >> 4) * 4;
+    const flags = b[off + 13];
+    if (dataOff < 20 || off + dataOff > end) return;
+    const payload = b.subarray(off + dataOff, end);
+    const key = connKey(ip, srcPort, dstPort);
+    let conn = this.conns.get(key.key);
+    if (!conn) {
+      if (payload.length === 0 || !create(payload, srcPort, dstPort)) return;
+      conn = this.open(ip, key.key, key.forward, srcPort, dstPort, frame);
+    } else {
+      // Refresh LRU position: Map iteration order is insertion order.
+      this.conns.delete(key.key);
+      this.conns.set(key.key, conn);
+    }
+    conn.lastTsNs = tsNs;
+    const dir = key.forward ? conn.a : conn.b;
+    if (flags & SYN) {
+      dir.nextSeq = (seq + 1) >>> 0;
+      if (payload.length > 0) this.data(dir, dir.nextSeq, payload, frame, tsNs);
+      return;
+    }
+    if (payload.length > 0) this.data(dir, seq, payload, frame, tsNs);
+    if (flags & RST) this.close(conn, frame);
+    else if (flags & FIN && dir.pending.length === 0) this.sink.end(dir, frame);
+  }
+
+  /** expire flushes connections idle for longer than the limit at capture time `nowNs`. */
+  expire(nowNs: bigint, frame: number): void {
+    for (const conn of this.conns.values()) {
+      if (nowNs - conn.lastTsNs <= this.limits.idleTimeoutNs) break;
+      this.close(conn, frame);
+    }
+  }
+
+  /** flush ends every connection (end of capture), releasing queued bytes past their gaps. */
+  flush(frame: number): void {
+    for (const conn of [...this.conns.values()]) this.close(conn, frame);
+  }
+
+  private open(ip: IpPacket, key: string, forward: boolean, srcPort: number, dstPort: number, frame: number): TcpConnection {
+    if (this.conns.size >= this.limits.maxConnections) {
+      const oldest = this.conns.values().next().value as TcpConnection;
+      this.issue("tcp_stream_limit", `more than ${this.limits.maxConnections} TCP connections; flushed ${oldest.a.src}:${oldest.a.srcPort}`, frame);
+      this.close(oldest, frame);
+    }
+    const s = srcAddr(ip);
+    const d = dstAddr(ip);
+    const conn = { key, ipVersion: ip.version, lastTsNs: 0n } as TcpConnection;
+    const fwd = newDirection(conn, s, srcPort, d, dstPort);
+    const rev = newDirection(conn, d, dstPort, s, srcPort);
+    conn.a = forward ? fwd : rev;
+    conn.b = forward ? rev : fwd;
+    this.conns.set(key, conn);
+    return conn;
+  }
+
+  private close(conn: TcpConnection, frame: number): void {
+    this.conns.delete(conn.key);
+    for (const dir of [conn.a, conn.b]) {
+      while (dir.pending.length > 0) this.skipToPending(dir, frame, frame, conn.lastTsNs);
+      this.sink.end(dir, frame);
+    }
+  }
+
+  private data(dir: TcpDirection, seq: number, payload: Uint8Array, frame: number, tsNs: bigint): void {
+    if (dir.nextSeq < 0) dir.nextSeq = seq; // mid-stream start: the consumer resynchronises.
+    const rel = seqDiff(seq, dir.nextSeq);
+    if (rel <= 0) {
+      if (rel + payload.length <= 0) {
+        dir.retransmissions++;
+        this.retransmissions++;
+        return;
+      }
+      this.deliver(dir, payload.subarray(-rel), frame, frame, tsNs);
+      this.drain(dir, frame, tsNs);
+      return;
+    }
+    // Future data: queue a copy in sequence order.
+    const copy = payload.slice();
+    let i = dir.pending.length;
+    while (i > 0 && seqDiff(dir.pending[i - 1].seq, seq) > 0) i--;
+    dir.pending.splice(i, 0, { seq, data: copy, frame });
+    dir.pendingBytes += copy.length;
+    if (dir.pendingBytes > this.limits.maxPendingBytes) {
+      this.issue("tcp_buffer_limit", `${dir.src}:${dir.srcPort} → ${dir.dst}:${dir.dstPort}: ${dir.pendingBytes} out-of-order bytes queued; skipping the hole`, frame);
+      this.skipToPending(dir, frame, frame, tsNs);
+    }
+  }
+
+  private deliver(dir: TcpDirection, bytes: Uint8Array, carrier: number, frame: number, tsNs: bigint): void {
+    dir.nextSeq = (dir.nextSeq + bytes.length) >>> 0;
+    this.sink.data(dir, bytes, carrier, frame, tsNs);
+  }
+
+  private drain(dir: TcpDirection, frame: number, tsNs: bigint): void {
+    while (dir.pending.length > 0) {
+      const head = dir.pending[0];
+      const rel = seqDiff(head.seq, dir.nextSeq);
+      if (rel > 0) return;
+      dir.pending.shift();
+      dir.pendingBytes -= head.data.length;
+      if (rel + head.data.length > 0) this.deliver(dir, head.data.subarray(-rel), head.frame, frame, tsNs);
+    }
+  }
+
+  /** skipToPending declares the hole before the first queued segment lost and continues there. */
+  private skipToPending(dir: TcpDirection, frame: number, reportFrame: number, tsNs: bigint): void {
+    const head = dir.pending[0];
+    const missing = seqDiff(head.seq, dir.nextSeq);
+    this.issue("tcp_gap", `${dir.src}:${dir.srcPort} → ${dir.dst}:${dir.dstPort}: ${missing} bytes missing before frame ${head.frame}`, reportFrame);
+    this.sink.gap(dir, missing, frame);
+    dir.nextSeq = head.seq;
+    this.drain(dir, frame, tsNs);
+  }
+}
+
+function newDirection(conn: TcpConnection, src: string, srcPort: number, dst: string, dstPort: number): TcpDirection {
+  return { conn, src, srcPort, dst, dstPort, nextSeq: -1, pending: [], pendingBytes: 0, retransmissions: 0, user: undefined };
+}
+
+/** connKey builds a direction-independent key; `forward` is true when src is the lower endpoint. */
+function connKey(ip: IpPacket, srcPort: number, dstPort: number): { key: string; forward: boolean } {
+  const b = ip.buf;
+  const n = ip.version === 4 ? 4 : 16;
+  let cmp = 0;
+  for (let i = 0; i < n && cmp === 0; i++) cmp = b[ip.srcOff + i] - b[ip.dstOff + i];
+  if (cmp === 0) cmp = srcPort - dstPort;
+  const forward = cmp <= 0;
+  const [lo, loPort, hi, hiPort] = forward ? [ip.srcOff, srcPort, ip.dstOff, dstPort] : [ip.dstOff, dstPort, ip.srcOff, srcPort];
+  let key = `${loPort}|${hiPort}|`;
+  for (let i = 0; i < n; i++) key += String.fromCharCode(b[lo + i], b[hi + i]);
+  return { key, forward };
+}
