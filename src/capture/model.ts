@@ -7,11 +7,14 @@
 
 /** Frame is one captured packet record. */
 export interface Frame {
-  /** 1-based frame number, counting every packet record of the file, as Wireshark numbers frames. */
+  /**
+   * 1-based frame number as Wireshark numbers frames: every packet record, and the pcapng blocks
+   * Wireshark also lists as frames (custom blocks, systemd journal entries).
+   */
   index: number;
   /** Capture timestamp in nanoseconds since the Unix epoch. */
   tsNs: bigint;
-  /** LINKTYPE_* value of the interface that captured the frame. */
+  /** LINKTYPE_* value of the interface that captured the frame; LINKTYPE_NONE (-1) for non-packet frames. */
   linkType: number;
   /** Captured bytes (at most snaplen). View valid only during the callback. */
   data: Uint8Array;

@@ -69,7 +69,7 @@ export class CaptureParser {
   }
 
   get linkTypes(): number[] {
-    return this.parser ? [...this.parser.linkTypes].sort((a, b) => a - b) : [];
+    return this.parser ? [...this.parser.linkTypes].filter((t) => t >= 0).sort((a, b) => a - b) : [];
   }
 
   get secrets(): Secrets[] {

@@ -12,10 +12,16 @@ const OBSOLETE_PB = 0x00000002;
 const SPB = 0x00000003;
 const EPB = 0x00000006;
 const DSB = 0x0000000a;
+const SYSTEMD_JOURNAL = 0x00000009;
+const CUSTOM_COPYABLE = 0x00000bad;
+const CUSTOM_NOCOPY = 0x40000bad;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_ENDOFOPT = 0;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
+/** LINKTYPE_NONE marks frames that carry no packet (pcapng custom and journal blocks). */
+export const LINKTYPE_NONE = -1;
+
 /** DSB secrets type for a TLS key log (§4.8). */
 export const SECRETS_TLS_KEYLOG = 0x544c534b;
 
@@ -91,6 +97,17 @@ export class PcapngParser implements BlockParser {
           this.secrets.push({ type: this.u32(buf, body), data: Uint8Array.from(buf.subarray(body + 8, end)) });
         }
         return { consumed: len };
+      case CUSTOM_COPYABLE:
+      case CUSTOM_NOCOPY:
+      case SYSTEMD_JOURNAL:
+        // Wireshark shows these blocks as frames of their own; counting them keeps every later
+        // frame number equal to Wireshark's. They carry no packet.
+        frame.tsNs = this.lastTsNs;
+        frame.linkType = LINKTYPE_NONE;
+        frame.data = buf.subarray(body, body);
+        frame.origLen = 0;
+        frame.interfaceId = -1;
+        return { consumed: len, frame: true };
       default:
         return { consumed: len };
     }

@@ -4,14 +4,19 @@
  * capture → net → framing → parse → the caller's callback.
  */
 import type { Frame } from "../capture/model.js";
+import { SECRETS_TLS_KEYLOG, type Secrets } from "../capture/pcapng.js";
 import { readCapture, type CaptureInput } from "../capture/source.js";
 import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from "../capture/parser.js";
-import { NetDecoder, DEFAULT_NET_LIMITS, type NetLimits, type UdpDatagram } from "../net/decoder.js";
+import { NetDecoder, DEFAULT_NET_LIMITS, type NetLimits, type UdpDatagram, type Unreachable } from "../net/decoder.js";
 import { dstAddr, srcAddr } from "../net/ip.js";
 import type { TcpDirection } from "../net/tcp-stream.js";
 import type { SctpMessage } from "../net/sctp.js";
 import { looksLikeWebSocketUpgrade, WebSocketStream } from "../net/websocket.js";
-import { isSipPort, looksLikeSip } from "../sip/classify.js";
+import { decodeHep, HEP_PORT, HepStream, isHep3Magic, isHepError, looksLikeHep, type HepPacket } from "../net/hep.js";
+import type { TlsSession, TlsSide } from "../tls/model.js";
+import { looksLikeClientHello, looksLikeTlsRecord } from "../tls/record.js";
+import { TlsTracker, type StreamSink } from "../tls/tracker.js";
+import { isSipPort, looksLikeSip, SIP_PORTS } from "../sip/classify.js";
 import { SipStreamFramer, DEFAULT_FRAMER_LIMITS, type FramedMessage, type FramerLimits } from "../sip/framing.js";
 import { parseSip } from "../sip/parse.js";
 import { IssueLog } from "../util/issue-log.js";
@@ -24,6 +29,12 @@ export interface ExtractOptions {
   framer: FramerLimits;
   /** Index stamped on messages when several captures are analysed together. */
   captureIndex: number;
+  /** Called for ICMP destination-unreachable errors about UDP/TCP packets (timeout diagnosis). */
+  onUnreachable?: (u: Unreachable) => void;
+  /** TLS key log text (SSLKEYLOGFILE / NSS format) to decrypt SIP over TLS. Never printed or logged. */
+  tlsKeylog?: string;
+  /** Called once per TLS session when it is over (closed, or end of capture). */
+  onTls?: (s: TlsSession) => void;
 }
 
 export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = {
@@ -46,9 +57,11 @@ interface StreamConsumer {
   end(frame: number): void;
 }
 
-/** TLS record header: handshake (22) with a 3.x version (RFC 8446 §5.1). */
-function looksLikeTls(b: Uint8Array): boolean {
-  return b.length >= 3 && b[0] === 0x16 && b[1] === 0x03 && b[2] <= 0x04;
+/** HTTPS is not SIP: sessions off SIP ports offering only HTTP ALPN ids (RFC 7301) are not decrypted. */
+function isHttpsOnly(s: TlsSession): boolean {
+  const port = (ep: string): number => Number(ep.slice(ep.lastIndexOf(":") + 1));
+  if (SIP_PORTS.has(port(s.client)) || SIP_PORTS.has(port(s.server))) return false;
+  return s.alpn !== undefined && s.alpn.length > 0 && s.alpn.every((a) => a === "h2" || a === "h3" || a.startsWith("http/"));
 }
 
 export class SipExtractor {
@@ -58,23 +71,30 @@ export class SipExtractor {
   readonly byTransport: Partial<Record<Transport, number>> = {};
   /** Timestamp of the first frame, the origin of relative times. */
   firstTsNs: bigint | undefined;
+  /** TLS sessions and the key log (src/tls). */
+  readonly tls: TlsTracker;
 
   constructor(
     private readonly onMessage: (m: CapturedMessage) => void,
     private readonly opts: ExtractOptions = DEFAULT_EXTRACT_OPTIONS,
   ) {
     const issue = (code: string, detail: string, frame: number): void => this.issues.add(code, detail, frame);
+    this.tls = new TlsTracker({ issue, onSession: opts.onTls, capture: opts.captureIndex, wantDecryption: (s) => !isHttpsOnly(s) });
+    if (opts.tlsKeylog !== undefined) this.tls.addKeys(opts.tlsKeylog);
     this.net = new NetDecoder(
       {
         udp: (d) => this.udp(d),
+        // TLS is followed on any port from its ClientHello (SIP over TLS is not always on 5061).
         wantTcp: (payload, srcPort, dstPort) =>
-          isSipPort(srcPort, dstPort) ? !looksLikeTls(payload) : looksLikeSip(payload) || looksLikeWebSocketUpgrade(payload),
+          isSipPort(srcPort, dstPort) || looksLikeSip(payload) || looksLikeWebSocketUpgrade(payload) || looksLikeClientHello(payload) ||
+          srcPort === HEP_PORT || dstPort === HEP_PORT || isHep3Magic(payload),
         tcp: {
           data: (dir, bytes, carrier, frame, tsNs) => this.consumer(dir, bytes).push(bytes, carrier, frame, tsNs),
           gap: (dir, _missing, frame) => (dir.user as StreamConsumer | undefined)?.gap(frame),
           end: (dir, frame) => (dir.user as StreamConsumer | undefined)?.end(frame),
         },
         sctp: (m, frame, tsNs) => this.sctp(m, frame, tsNs),
+        unreachable: opts.onUnreachable,
       },
       issue,
       opts.net,
@@ -90,10 +110,21 @@ export class SipExtractor {
   /** finish flushes all reassembly state (end of capture). */
   finish(): void {
     this.net.finish();
+    this.tls.finish(0);
+  }
+
+  /**
+   * addTlsSecrets takes pcapng Decryption Secrets Blocks (TLS key logs). The reader hands them
+   * over after the packets, so TLS sessions hold their protected records until then (bounded).
+   */
+  addTlsSecrets(secrets: readonly Secrets[]): void {
+    for (const s of secrets) if (s.type === SECRETS_TLS_KEYLOG) this.tls.addKeys(s.data);
   }
 
   private udp(d: UdpDatagram): void {
     const p = d.payload;
+    const hepPort = d.srcPort === HEP_PORT || d.dstPort === HEP_PORT;
+    if ((hepPort || looksLikeHep(p)) && this.hep(p, d.frame, d.frames ?? [d.frame], d.tsNs, hepPort)) return;
     // On SIP ports anything text-like is handed to the tolerant parser (a mangled start line is
     // evidence); elsewhere the payload must start with a SIP start line.
     const sip = isSipPort(d.srcPort, d.dstPort) ? startsWithLetter(p) && p.length >= 8 : looksLikeSip(p);
@@ -116,6 +147,10 @@ export class SipExtractor {
   private consumer(dir: TcpDirection, first: Uint8Array): StreamConsumer {
     const existing = dir.user as StreamConsumer | undefined;
     if (existing) return existing;
+    if (looksLikeTlsRecord(first)) return this.tlsConsumer(dir, first);
+    if (isHep3Magic(first)) {
+      return (dir.user = new HepStream((p, frame, frames, tsNs) => this.hepPacket(p, frame, frames, tsNs), (code, detail, frame) => this.issues.add(code, detail, frame)));
+    }
     if (looksLikeWebSocketUpgrade(first)) {
       const other = dir.conn.a === dir ? dir.conn.b : dir.conn.a;
       other.user = this.webSocket(other);
@@ -130,11 +165,73 @@ export class SipExtractor {
     return framer;
   }
 
-  private webSocket(dir: TcpDirection): WebSocketStream {
+  /**
+   * tlsConsumer makes both directions of a connection TLS (SIP over TLS, RFC 5630 §3). The client
+   * is the side whose first record is a ClientHello; without one (the capture started inside the
+   * connection) the side on a SIP port, else on the lower port, is taken as the server.
+   */
+  private tlsConsumer(dir: TcpDirection, first: Uint8Array): StreamConsumer {
+    const other = dir.conn.a === dir ? dir.conn.b : dir.conn.a;
+    const dirIsClient = looksLikeClientHello(first) ||
+      (!SIP_PORTS.has(dir.srcPort) && (SIP_PORTS.has(dir.dstPort) || dir.srcPort > dir.dstPort));
+    const client = dirIsClient ? dir : other;
+    const server = dirIsClient ? other : dir;
+    const t = this.tls.open({ addr: client.src, port: client.srcPort }, { addr: server.src, port: server.srcPort }, dir.conn.ipVersion,
+      (side, bytes, sinks) => this.tlsPlaintext(side === "client" ? client : server, side, bytes, sinks, t.session));
+    client.user = t.client;
+    server.user = t.server;
+    return dir.user as StreamConsumer;
+  }
+
+  /**
+   * tlsPlaintext chooses what reads decrypted data: WebSocket after an HTTP Upgrade (WSS,
+   * RFC 7118), SIP framing when it is SIP or on a SIP port; other protocols are ignored.
+   */
+  private tlsPlaintext(dir: TcpDirection, side: TlsSide, first: Uint8Array, sinks: Partial<Record<TlsSide, StreamSink>>, session: TlsSession): StreamSink | undefined {
+    if (looksLikeWebSocketUpgrade(first)) {
+      const other = dir.conn.a === dir ? dir.conn.b : dir.conn.a;
+      sinks[side === "client" ? "server" : "client"] = this.webSocket(other, "WSS");
+      return this.webSocket(dir, "WSS");
+    }
+    if (!isSipPort(dir.srcPort, dir.dstPort) && !looksLikeSip(first)) return undefined;
+    return new SipStreamFramer(
+      (m) => {
+        const c = this.deliver(m, dir.src, dir.srcPort, dir.dst, dir.dstPort, "TLS", dir.conn.ipVersion);
+        session.sipMessages++;
+        if (side === "client" && session.sipDomain === undefined && c.message?.kind === "request") session.sipDomain = c.message.uri?.host;
+      },
+      (code, detail, frame) => this.issues.add(code, detail, frame),
+      this.opts.framer,
+    );
+  }
+
+  /** hep unwraps a HEP packet (src/net/hep.ts); false when the bytes are not HEP after all. */
+  private hep(b: Uint8Array, frame: number, frames: number[], tsNs: bigint, hepPort: boolean): boolean {
+    const pkt = decodeHep(b);
+    if (!isHepError(pkt)) {
+      this.hepPacket(pkt, frame, frames, tsNs);
+      return true;
+    }
+    const claimed = hepPort || isHep3Magic(b);
+    if (claimed) this.issues.add(pkt.code, pkt.detail, frame);
+    return claimed;
+  }
+
+  /**
+   * hepPacket delivers the SIP a HEP packet carries with its original addresses, transport and
+   * capture time; the frame stays the one that carried the HEP packet.
+   */
+  private hepPacket(pkt: HepPacket, frame: number, frames: number[], tsNs: bigint): void {
+    if (pkt.payloadType !== undefined ? pkt.payloadType !== 1 : !looksLikeSip(pkt.payload)) return;
+    const transport: Transport = pkt.ipProto === 6 ? "TCP" : pkt.ipProto === 132 ? "SCTP" : "UDP";
+    this.deliver({ bytes: pkt.payload, frame, frames, tsNs: pkt.tsNs ?? tsNs }, pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, transport, pkt.ipVersion);
+  }
+
+  private webSocket(dir: TcpDirection, transport: Transport = "WS"): WebSocketStream {
     return new WebSocketStream(
       (m) => {
         if (looksLikeSip(m.payload)) {
-          this.deliver({ bytes: m.payload, frame: m.frame, frames: m.frames, tsNs: m.tsNs }, dir.src, dir.srcPort, dir.dst, dir.dstPort, "WS", dir.conn.ipVersion);
+          this.deliver({ bytes: m.payload, frame: m.frame, frames: m.frames, tsNs: m.tsNs }, dir.src, dir.srcPort, dir.dst, dir.dstPort, transport, dir.conn.ipVersion);
         }
       },
       (detail, frame) => this.issues.add("websocket_error", detail, frame),
@@ -142,15 +239,17 @@ export class SipExtractor {
     );
   }
 
-  private deliver(m: FramedMessage, src: string, srcPort: number, dst: string, dstPort: number, transport: Transport, ipVersion: 4 | 6): void {
+  private deliver(m: FramedMessage, src: string, srcPort: number, dst: string, dstPort: number, transport: Transport, ipVersion: 4 | 6): CapturedMessage {
     const { message, issues } = parseSip(m.bytes);
     for (const i of issues) this.issues.add(i.code, i.detail, m.frame);
     this.sipMessages++;
     this.byTransport[transport] = (this.byTransport[transport] ?? 0) + 1;
-    this.onMessage({
+    const c: CapturedMessage = {
       frame: m.frame, frames: m.frames, tsNs: m.tsNs, relNs: m.tsNs - (this.firstTsNs ?? m.tsNs), src, srcPort, dst, dstPort, transport, ipVersion,
       capture: this.opts.captureIndex, bytes: m.bytes, message, issues,
-    });
+    };
+    this.onMessage(c);
+    return c;
   }
 }
 
@@ -167,6 +266,7 @@ export async function extractMessages(
 ): Promise<ExtractSummary> {
   const x = new SipExtractor(onMessage, opts);
   const cap = await readCapture(input, (f) => x.frame(f), opts.capture, ready);
+  x.addTlsSecrets(cap.secrets);
   x.finish();
   return {
     name,
@@ -181,6 +281,7 @@ export async function extractMessages(
     byTransport: x.byTransport,
     reassembledDatagrams: x.net.reassembled,
     tcpRetransmissions: x.net.tcp.retransmissions,
+    tlsSessions: x.tls.sessions,
     issues: x.issues.summaries(),
     damage: cap.damage,
   };

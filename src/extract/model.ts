@@ -53,6 +53,8 @@ export interface ExtractSummary {
   /** IP datagrams reassembled from fragments; TCP retransmissions dropped. */
   reassembledDatagrams: number;
   tcpRetransmissions: number;
+  /** TLS sessions seen (TCP connections that carried TLS; details through ExtractOptions.onTls). */
+  tlsSessions: number;
   /** Decoding issues by code (net, framing and SIP parse issues). */
   issues: IssueSummary[];
   /** Where a truncated or corrupt capture stopped being readable. */

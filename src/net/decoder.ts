@@ -6,8 +6,8 @@
 import type { Frame } from "../capture/model.js";
 import { decodeEtherType, decodeLink, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isSupportedLinkType, type L3 } from "./link.js";
 import {
-  decodeIp, newIpPacket, walkIpv6Extensions, PROTO_GRE, PROTO_IPIP, PROTO_IPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP,
-  type IpPacket,
+  decodeIp, dstAddr, newIpPacket, srcAddr, walkIpv6Extensions, PROTO_GRE, PROTO_ICMP, PROTO_ICMPV6, PROTO_IPIP,
+  PROTO_IPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP, type IpPacket,
 } from "./ip.js";
 import { IpReassembler, DEFAULT_REASSEMBLY_LIMITS, type ReassemblyLimits } from "./ip-reassembly.js";
 import { TcpReassembler, DEFAULT_STREAM_LIMITS, type StreamLimits, type TcpStreamSink } from "./tcp-stream.js";
@@ -37,7 +37,32 @@ export interface NetSink {
   tcp: TcpStreamSink;
   /** sctp receives complete SCTP user messages (`frames` as for udp). */
   sctp(m: SctpMessage, frame: number, tsNs: bigint): void;
+  /** unreachable receives ICMP/ICMPv6 destination-unreachable errors about UDP/TCP packets. */
+  unreachable?(u: Unreachable): void;
 }
+
+/**
+ * Unreachable is an ICMP destination-unreachable (RFC 792 type 3; RFC 4443 type 1) quoting the
+ * packet it is about: the silent-timeout question "did anything come back?" is answered here.
+ */
+export interface Unreachable {
+  frame: number;
+  tsNs: bigint;
+  /** Who sent the error (a router or the destination host). */
+  reporter: string;
+  /** ICMP code, and its name (port, host, net, admin-prohibited...). */
+  code: number;
+  codeName: string;
+  /** The quoted packet's addressing. */
+  proto: number;
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+}
+
+const ICMP4_CODES = ["net unreachable", "host unreachable", "protocol unreachable", "port unreachable", "fragmentation needed", "source route failed", "net unknown", "host unknown", "source host isolated", "net prohibited", "host prohibited", "net unreachable for TOS", "host unreachable for TOS", "communication administratively prohibited"];
+const ICMP6_CODES = ["no route to destination", "communication administratively prohibited", "beyond scope of source address", "address unreachable", "port unreachable", "source address failed policy", "reject route to destination"];
 
 /** NetLimits gathers the stage's bounds. */
 export interface NetLimits {
@@ -104,7 +129,7 @@ export class NetDecoder {
       this.nextExpireNs = f.tsNs + EXPIRE_EVERY_NS;
     }
     if (!decodeLink(f.linkType, f.data, this.l3)) {
-      if (!isSupportedLinkType(f.linkType)) {
+      if (f.linkType >= 0 && !isSupportedLinkType(f.linkType)) {
         const n = this.stats.skippedLinkTypes.get(f.linkType) ?? 0;
         if (n === 0) this.issue("unsupported_link_type", `link type ${f.linkType} is not decoded`, f.index);
         this.stats.skippedLinkTypes.set(f.linkType, n + 1);
@@ -197,6 +222,10 @@ export class NetDecoder {
         this.sctpTsNs = tsNs;
         this.sctp.packet(ip, off, end);
         return;
+      case PROTO_ICMP:
+      case PROTO_ICMPV6:
+        if (depth < MAX_TUNNEL_DEPTH) this.icmp(ip, frame, tsNs, depth);
+        return;
       case PROTO_IPIP:
         if (depth < MAX_TUNNEL_DEPTH) this.network(ETHERTYPE_IPV4, b, off, end, frame, tsNs, depth + 1);
         return;
@@ -211,6 +240,27 @@ export class NetDecoder {
       default:
         return;
     }
+  }
+
+  /** icmp reports destination-unreachable errors with the quoted packet's addresses. */
+  private icmp(ip: IpPacket, frame: number, tsNs: bigint, depth: number): void {
+    const sink = this.sink.unreachable;
+    if (!sink) return;
+    const b = ip.buf;
+    const off = ip.payloadOff;
+    const v6 = ip.proto === PROTO_ICMPV6;
+    if (off + 8 > ip.payloadEnd || b[off] !== (v6 ? 1 : 3)) return;
+    const code = b[off + 1];
+    const inner = this.ips[depth + 1];
+    // The quoted datagram starts after the 4 unused bytes (RFC 792; RFC 4443 §3.1).
+    if (decodeIp(v6 ? 0x86dd : 0x0800, b, off + 8, ip.payloadEnd, inner) !== null) return;
+    if (inner.proto !== PROTO_UDP && inner.proto !== PROTO_TCP) return;
+    const q = inner.payloadOff;
+    if (q + 4 > inner.payloadEnd) return;
+    sink({
+      frame, tsNs, reporter: srcAddr(ip), code, codeName: (v6 ? ICMP6_CODES : ICMP4_CODES)[code] ?? `code ${code}`,
+      proto: inner.proto, src: srcAddr(inner), srcPort: (b[q] << 8) | b[q + 1], dst: dstAddr(inner), dstPort: (b[q + 2] << 8) | b[q + 3],
+    });
   }
 
   private udpTunnel(srcPort: number, dstPort: number, b: Uint8Array, off: number, end: number, frame: number, tsNs: bigint, depth: number): boolean {

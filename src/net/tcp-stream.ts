@@ -71,6 +71,7 @@ export interface TcpStreamSink {
 const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
+const ACK = 0x10;
 
 /** seqDiff is a - b in sequence space (RFC 9293 §3.4 arithmetic modulo 2^32). */
 export function seqDiff(a: number, b: number): number {
@@ -104,6 +105,7 @@ export class TcpReassembler {
     const srcPort = (b[off] << 8) | b[off + 1];
     const dstPort = (b[off + 2] << 8) | b[off + 3];
     const seq = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
+    const ack = ((b[off + 8] << 24) | (b[off + 9] << 16) | (b[off + 10] << 8) | b[off + 11]) >>> 0;
     const dataOff = (b[off + 12] >> 4) * 4;
     const flags = b[off + 13];
     if (dataOff < 20 || off + dataOff > end) return;
@@ -120,6 +122,18 @@ export class TcpReassembler {
     }
     conn.lastTsNs = tsNs;
     const dir = key.forward ? conn.a : conn.b;
+    const rev = key.forward ? conn.b : conn.a;
+    if (flags & ACK) {
+      // The acknowledgment number says where the peer's stream stands: it starts the peer's
+      // direction when tracking began after the handshake, and proves bytes below it were sent
+      // (a hole the receiver acknowledged is capture loss, not reordering: skip it now).
+      if (rev.nextSeq < 0) rev.nextSeq = ack;
+      else {
+        while (rev.pending.length > 0 && seqDiff(ack, rev.nextSeq) > 0 && seqDiff(rev.pending[0].seq, rev.nextSeq) > 0) {
+          this.skipToPending(rev, frame, frame, tsNs);
+        }
+      }
+    }
     if (flags & SYN) {
       dir.nextSeq = (seq + 1) >>> 0;
       if (payload.length > 0) this.data(dir, dir.nextSeq, payload, frame, tsNs);

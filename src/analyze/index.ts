@@ -1,0 +1,81 @@
+/**
+ * analyze: the whole pipeline for one or more captures — extraction, correlation (one correlator
+ * per capture point), online observations, detection — into the report model.
+ */
+import type { CaptureInput } from "../capture/source.js";
+import { Correlator, type Correlation } from "../correlate/correlator.js";
+import type { Transaction } from "../correlate/model.js";
+import type { CredentialStore } from "../detect/credentials.js";
+import { detect } from "../detect/index.js";
+import type { Finding } from "../detect/model.js";
+import { Observations } from "../detect/observe.js";
+import { extractMessages, DEFAULT_EXTRACT_OPTIONS, type ExtractOptions } from "../extract/extractor.js";
+import type { ExtractSummary } from "../extract/model.js";
+import type { Report } from "../report/model.js";
+import { buildReport } from "./build.js";
+import { LadderRecorder } from "./ladders.js";
+
+export const VERSION = "0.1.0";
+
+/** AnalyzeInput is one capture to analyse. */
+export interface AnalyzeInput {
+  input: CaptureInput;
+  /** Display name (path as given, "-" for stdin). */
+  name: string;
+}
+
+export interface AnalyzeOptions {
+  /** Known passwords for offline digest verification. */
+  credentials?: CredentialStore;
+  /** Limits and hooks for extraction. */
+  extract?: Partial<ExtractOptions>;
+  /** Awaited between chunks (back-pressure). */
+  ready?: () => Promise<void> | undefined;
+}
+
+/** Methods whose unanswered transactions are reported (keep-alive OPTIONS and in-dialog NOTIFY are not). */
+const TIMEOUT_METHODS = new Set(["INVITE", "SUBSCRIBE", "PUBLISH", "MESSAGE", "REFER"]);
+const MAX_UNANSWERED = 50;
+
+/**
+ * analyze reads every input (in order) and returns the report. Throws for unreadable input
+ * (NotACaptureError, I/O errors); damaged captures are analysed up to the damage.
+ */
+export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = {}): Promise<Report> {
+  const observations = new Observations(inputs.length > 1);
+  const ladders = new LadderRecorder();
+  const captures: ExtractSummary[] = [];
+  const correlations: Correlation[] = [];
+  const unanswered: Transaction[] = [];
+  for (const [index, { input, name }] of inputs.entries()) {
+    const correlator = new Correlator(undefined, [
+      (tx, reason) => {
+        if (reason === "unanswered" && TIMEOUT_METHODS.has(tx.method) && unanswered.length < MAX_UNANSWERED) unanswered.push(tx);
+      },
+    ]);
+    const opts: ExtractOptions = {
+      ...DEFAULT_EXTRACT_OPTIONS,
+      ...options.extract,
+      captureIndex: index,
+      onUnreachable: (u) => observations.unreachableSeen(u, index),
+    };
+    const summary = await extractMessages(
+      input,
+      name,
+      (m) => {
+        correlator.add(m);
+        observations.observe(m);
+        ladders.record(m);
+      },
+      opts,
+      options.ready,
+    );
+    captures.push(summary);
+    correlations.push(correlator.finish(summary.lastTsNs));
+  }
+  const extra: Finding[] = [];
+  const findings = detect({ correlations, observations, captures, unansweredRequests: unanswered, credentials: options.credentials }, extra);
+  return buildReport({
+    version: VERSION, captures, correlations, findings, flows: ladders.logs(), laddersDropped: ladders.dropped, credentials: options.credentials,
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Compact views of digest challenges and credentials taken from parsed messages (RFC 7616 §3.3,
+ * §3.4; RFC 8760 for several challenges in one response).
+ */
+import type { SipMessage } from "../sip/message.js";
+import type { ChallengeInfo, CredentialsInfo } from "./model.js";
+
+/** challengeOf returns the preferred digest challenge of a 401/407 (the first, RFC 8760 §2.4 orders by preference). */
+export function challengeOf(m: SipMessage, frame: number, tsNs: bigint): ChallengeInfo | undefined {
+  const header = m.status === 407 ? "Proxy-Authenticate" : "WWW-Authenticate";
+  const all = m.challenges.filter((c) => c.scheme.toLowerCase() === "digest" || c.scheme === "");
+  const mine = all.filter((c) => c.header === header);
+  const list = mine.length > 0 ? mine : all;
+  const c = list[0];
+  if (!c) return undefined;
+  return {
+    status: m.status ?? 0,
+    frame,
+    tsNs,
+    realm: c.realm,
+    nonce: c.nonce,
+    algorithm: normalizeAlgorithm(c.algorithm),
+    qop: c.qop,
+    stale: c.stale === true,
+    opaque: c.opaque,
+    algorithmsOffered: [...new Set(list.map((x) => normalizeAlgorithm(x.algorithm)))],
+  };
+}
+
+/** credentialsOf returns the digest credentials of a request, preferring the header matching `proxy`. */
+export function credentialsOf(m: SipMessage): CredentialsInfo | undefined {
+  const creds = m.credentials.filter((c) => c.scheme.toLowerCase() === "digest" || c.scheme === "");
+  if (creds.length === 0) return undefined;
+  const c = creds[0];
+  return {
+    header: c.header,
+    username: c.username,
+    realm: c.realm,
+    nonce: c.nonce,
+    uri: c.uri,
+    response: c.response,
+    algorithm: normalizeAlgorithm(c.algorithm),
+    qop: c.qop,
+    nc: c.nc,
+    cnonce: c.cnonce,
+    opaque: c.opaque,
+    userhash: c.userhash === true,
+  };
+}
+
+/** normalizeAlgorithm upper-cases an algorithm token; absent means MD5 (RFC 7616 §3.3). */
+export function normalizeAlgorithm(a: string | undefined): string {
+  return a ? a.toUpperCase() : "MD5";
+}

@@ -1,0 +1,207 @@
+/**
+ * Authentication handshakes (RFC 3261 §22.2–22.3, RFC 7616): a request, the 401/407 challenge,
+ * the same request with credentials (same Call-ID with a higher CSeq, or a new Call-ID from the
+ * same client identity shortly after), and the outcome. One handshake is one cycle: after a
+ * success the next challenge starts a new one, so "3 failed attempts" counts one cycle's attempts.
+ */
+import type { CapturedMessage } from "../extract/model.js";
+import type { AuthAttempt, Handshake, HandshakeOutcome, Transaction } from "./model.js";
+import { TIMER_F_NS } from "./transactions.js";
+
+/** Attempts kept in detail per handshake (attemptCount keeps counting). */
+const MAX_ATTEMPTS = 50;
+
+export interface HandshakeLimits {
+  /** Handshakes kept in detail; beyond it successful ones are only counted. */
+  maxKept: number;
+  /** Open cycles tracked at once (oldest dropped beyond). */
+  maxOpen: number;
+}
+
+export const DEFAULT_HANDSHAKE_LIMITS: HandshakeLimits = { maxKept: 20_000, maxOpen: 100_000 };
+
+/** HandshakeStats summarise every handshake, including those not kept in detail. */
+export interface HandshakeStats {
+  total: number;
+  byOutcome: Partial<Record<HandshakeOutcome, number>>;
+  /** Successful handshakes counted but not kept (limit). */
+  foldedSuccesses: number;
+}
+
+export class HandshakeTracker {
+  private nextId = 1;
+  /** Open cycle per capture + Call-ID + method. */
+  private readonly byCall = new Map<string, Handshake>();
+  /** Latest challenged cycle per client identity (method + From AOR + client IP). */
+  private readonly byIdentity = new Map<string, Handshake>();
+  private readonly attemptOf = new Map<Transaction, AuthAttempt>();
+  private readonly done: Handshake[] = [];
+  readonly stats: HandshakeStats = { total: 0, byOutcome: {}, foldedSuccesses: 0 };
+
+  constructor(private readonly limits: HandshakeLimits = DEFAULT_HANDSHAKE_LIMITS) {}
+
+  /** started sees a new request transaction. */
+  started(tx: Transaction): void {
+    const callKey = callKeyOf(tx);
+    let hs = this.byCall.get(callKey);
+    if (hs && lastOutcomeFinal(hs)) {
+      this.finishCycle(hs);
+      hs = undefined;
+    }
+    if (!hs && tx.credentials) {
+      // A new Call-ID for the retry (allowed by RFC 3261 §22.2) joins the identity's open cycle.
+      const byId = this.byIdentity.get(identityKey(tx));
+      if (byId && !lastOutcomeFinal(byId) && tx.firstTsNs - byId.lastTsNs <= TIMER_F_NS) hs = byId;
+    }
+    if (!hs) {
+      // Only requests with credentials open a cycle here; unauthenticated ones open one when challenged.
+      if (!tx.credentials) return;
+      hs = this.open(tx);
+    }
+    this.byCall.set(callKey, hs);
+    if (!hs.callIds.includes(tx.callId)) hs.callIds.push(tx.callId);
+    this.addAttempt(hs, tx);
+  }
+
+  /** answered sees a transaction's final response. */
+  answered(tx: Transaction): void {
+    let attempt = this.attemptOf.get(tx);
+    const status = tx.final?.status ?? 0;
+    if (!attempt) {
+      if (status !== 401 && status !== 407) return;
+      const hs = this.open(tx);
+      this.byCall.set(callKeyOf(tx), hs);
+      hs.callIds.push(tx.callId);
+      attempt = this.addAttempt(hs, tx);
+    }
+    attempt.responseFrame = tx.final?.frame;
+    attempt.status = status;
+    attempt.reason = tx.final?.reason;
+    attempt.challenge = tx.challenge;
+    const hs = this.handshakeOf(tx);
+    if (hs) {
+      hs.lastTsNs = tx.final?.tsNs ?? hs.lastTsNs;
+      hs.status = status;
+      hs.serverAgent ??= tx.serverAgent;
+      if (tx.challenge?.realm) hs.realm ??= tx.challenge.realm;
+      if (status === 401 || status === 407) this.byIdentity.set(identityKey(tx), hs);
+    }
+  }
+
+  /** closed sees a transaction leave the table. */
+  closed(tx: Transaction): void {
+    const attempt = this.attemptOf.get(tx);
+    if (!attempt) return;
+    attempt.retransmissions = tx.retransmissions;
+    this.attemptOf.delete(tx);
+  }
+
+  /** finish ends every open cycle and returns the handshakes kept, in start order. */
+  finish(endNs: bigint): Handshake[] {
+    for (const hs of new Set(this.byCall.values())) this.finishCycle(hs, endNs);
+    this.byCall.clear();
+    this.byIdentity.clear();
+    return this.done.sort((a, b) => a.id - b.id);
+  }
+
+  private handshakeOf(tx: Transaction): Handshake | undefined {
+    return this.byCall.get(callKeyOf(tx));
+  }
+
+  private open(tx: Transaction): Handshake {
+    if (this.byCall.size >= this.limits.maxOpen) {
+      const oldest = this.byCall.values().next().value as Handshake;
+      this.finishCycle(oldest);
+    }
+    return {
+      id: this.nextId++,
+      capture: tx.capture,
+      method: tx.method,
+      client: tx.client,
+      server: tx.server,
+      transport: tx.transport,
+      fromUri: tx.fromUri,
+      fromUser: tx.fromUser,
+      username: tx.credentials?.username,
+      realm: tx.credentials?.realm,
+      callIds: [],
+      attempts: [],
+      attemptCount: 0,
+      authenticatedAttempts: 0,
+      outcome: "no_response",
+      firstTsNs: tx.firstTsNs,
+      lastTsNs: tx.firstTsNs,
+      userAgent: tx.userAgent,
+    };
+  }
+
+  private addAttempt(hs: Handshake, tx: Transaction): AuthAttempt {
+    const a: AuthAttempt = {
+      frame: tx.requestFrames[0],
+      tsNs: tx.firstTsNs,
+      cseq: tx.cseq,
+      callId: tx.callId,
+      credentials: tx.credentials,
+      requestUri: tx.requestUri,
+      retransmissions: 0,
+    };
+    hs.attemptCount++;
+    if (tx.credentials) {
+      hs.authenticatedAttempts++;
+      hs.username ??= tx.credentials.username;
+    }
+    hs.lastTsNs = tx.firstTsNs;
+    if (hs.attempts.length < MAX_ATTEMPTS) hs.attempts.push(a);
+    this.attemptOf.set(tx, a);
+    return a;
+  }
+
+  private finishCycle(hs: Handshake, endNs?: bigint): void {
+    for (const [k, v] of this.byCall) if (v === hs) this.byCall.delete(k);
+    hs.outcome = outcomeOf(hs, endNs);
+    this.stats.total++;
+    this.stats.byOutcome[hs.outcome] = (this.stats.byOutcome[hs.outcome] ?? 0) + 1;
+    if (hs.outcome === "success" && this.done.length >= this.limits.maxKept) {
+      this.stats.foldedSuccesses++;
+      return;
+    }
+    if (this.done.length < this.limits.maxKept * 2) this.done.push(hs);
+  }
+}
+
+/**
+ * callKeyOf: a cycle belongs to one client host on one Call-ID and method. The client host keeps
+ * a proxy's forwarded copy of the request (same Call-ID, RFC 3261 §16.6) out of the caller's cycle.
+ */
+function callKeyOf(tx: Transaction): string {
+  return `${tx.capture}|${tx.callId}|${tx.method}|${tx.client.ip}`;
+}
+
+function identityKey(tx: Transaction): string {
+  return `${tx.capture}|${tx.method}|${tx.fromUri ?? ""}|${tx.client.ip}`;
+}
+
+/** lastOutcomeFinal: the cycle's last attempt ended it (success or a non-challenge failure). */
+function lastOutcomeFinal(hs: Handshake): boolean {
+  const s = hs.attempts[hs.attempts.length - 1]?.status;
+  return s !== undefined && s !== 401 && s !== 407;
+}
+
+/** outcomeOf classifies a cycle by its last attempt. */
+function outcomeOf(hs: Handshake, endNs?: bigint): HandshakeOutcome {
+  const last = hs.attempts[hs.attempts.length - 1];
+  const s = last?.status;
+  if (s === undefined) return "no_response";
+  if (s >= 200 && s < 300) return "success";
+  if (s === 401 || s === 407) {
+    if (!last.credentials) {
+      // Challenged, never answered with credentials. At the very end of a capture the retry may
+      // simply not be in it yet.
+      return endNs !== undefined && endNs - last.tsNs < TIMER_F_NS ? "in_progress" : "no_retry";
+    }
+    return last.challenge?.stale ? "stale" : "rechallenged";
+  }
+  if (s === 403) return "forbidden";
+  if (s === 404) return "not_found";
+  return "other";
+}

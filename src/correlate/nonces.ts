@@ -1,0 +1,69 @@
+/**
+ * Nonce lifecycle (RFC 7616 §3.3–3.4, §5.5): which challenge issued each nonce, how often and with
+ * which nc it was used, and uses after the server had already replaced it — the signature of
+ * clients that cache nonces past their life (the usual cause of `stale=true`).
+ */
+import type { NonceRecord, Transaction } from "./model.js";
+
+const MAX_USES = 16;
+
+export class NonceTracker {
+  private readonly nonces = new Map<string, NonceRecord>();
+  /** Latest nonce issued per client + server + realm. */
+  private readonly current = new Map<string, NonceRecord>();
+  /** Nonces forgotten because of the limit. */
+  evicted = 0;
+
+  constructor(private readonly maxNonces = 100_000) {}
+
+  /** issued records the nonce of a 401/407 challenge. */
+  issued(tx: Transaction): void {
+    const c = tx.challenge;
+    if (!c?.nonce) return;
+    const scope = scopeKey(tx, c.realm);
+    const prev = this.current.get(scope);
+    if (prev && prev.nonce !== c.nonce && prev.replacedAtFrame === undefined) prev.replacedAtFrame = c.frame;
+    let rec = this.nonces.get(c.nonce);
+    if (!rec) {
+      if (this.nonces.size >= this.maxNonces) {
+        this.nonces.delete(this.nonces.keys().next().value as string);
+        this.evicted++;
+      }
+      rec = {
+        nonce: c.nonce, realm: c.realm, issuedFrame: c.frame, issuedTsNs: c.tsNs, stale: c.stale,
+        server: tx.server, client: tx.client, uses: [], useCount: 0, usesAfterReplacement: 0, ncRegressions: 0,
+      };
+      this.nonces.set(c.nonce, rec);
+    }
+    this.current.set(scope, rec);
+  }
+
+  /** used records credentials presenting a nonce; returns its record when the nonce was issued in the capture. */
+  used(tx: Transaction): NonceRecord | undefined {
+    const cr = tx.credentials;
+    if (!cr?.nonce) return undefined;
+    const rec = this.nonces.get(cr.nonce);
+    if (!rec) return undefined;
+    const last = rec.uses[rec.uses.length - 1];
+    // RFC 7616 §3.4: nc counts up for each request with the same nonce.
+    if (last?.nc && cr.nc && parseInt(cr.nc, 16) <= parseInt(last.nc, 16)) rec.ncRegressions++;
+    rec.useCount++;
+    if (rec.uses.length < MAX_USES) rec.uses.push({ frame: tx.requestFrames[0], nc: cr.nc });
+    if (rec.replacedAtFrame !== undefined) rec.usesAfterReplacement++;
+    return rec;
+  }
+
+  /** get returns a nonce's record. */
+  get(nonce: string): NonceRecord | undefined {
+    return this.nonces.get(nonce);
+  }
+
+  /** all returns the records in issue order. */
+  all(): NonceRecord[] {
+    return [...this.nonces.values()];
+  }
+}
+
+function scopeKey(tx: Transaction, realm: string | undefined): string {
+  return `${tx.capture}|${tx.client.ip}|${tx.fromUri ?? ""}|${tx.server.ip}|${realm ?? ""}`;
+}

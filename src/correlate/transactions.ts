@@ -1,0 +1,254 @@
+/**
+ * Transaction matching (RFC 3261 §17.1.3 / §17.2.3): requests and responses meet on the top Via
+ * branch (with the `z9hG4bK` magic cookie) + sent-by + CSeq method — the Via a server copies into
+ * its responses, so responses that come back on another address pair (NAT, multi-homed servers)
+ * still match. Without the cookie, RFC 2543 matching on Call-ID, CSeq, From tag and top Via.
+ * Finished transactions linger for Timer J/K-like 32 s to absorb retransmissions, then are closed
+ * and forgotten: state is bounded by traffic rate, not capture length.
+ */
+import type { CapturedMessage } from "../extract/model.js";
+import type { SipMessage } from "../sip/message.js";
+import { formatEndpoint } from "../net/addr.js";
+import { challengeOf, credentialsOf } from "./auth-info.js";
+import type { Transaction, TransactionStats } from "./model.js";
+
+/** RFC 3261 §17.1.1.2: Timer B/F = 64·T1 = 32 s with T1 = 500 ms. */
+export const TIMER_F_NS = 32_000_000_000n;
+/** RFC 3261 §16.6 step 11: Timer C > 3 min for INVITEs that got provisional responses. */
+const TIMER_C_NS = 200_000_000_000n;
+const MAGIC_COOKIE = "z9hG4bK";
+const MAX_PROVISIONAL = 8;
+
+/** CloseReason says why a transaction left the table. */
+export type CloseReason = "completed" | "unanswered" | "open_at_end";
+
+/** TransactionListener sees transactions start, get their final response, and close. */
+export interface TransactionListener {
+  /** A new transaction's first request. */
+  started(tx: Transaction, m: CapturedMessage, msg: SipMessage): void;
+  /** A retransmission of the request. */
+  retransmitted?(tx: Transaction, m: CapturedMessage): void;
+  /** The first final response. */
+  answered(tx: Transaction, m: CapturedMessage, msg: SipMessage): void;
+  /** The transaction is done (completed, unanswered after Timer F/B, or still open at the end). */
+  closed(tx: Transaction, reason: CloseReason): void;
+}
+
+export interface TransactionLimits {
+  /** Transactions held at once; beyond it the oldest is closed early. */
+  maxOpen: number;
+}
+
+export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { maxOpen: 200_000 };
+
+function emptyStats(): TransactionStats {
+  return {
+    total: 0, byMethod: {}, completed: 0, unanswered: 0, openAtEnd: 0, requestRetransmissions: 0,
+    responseRetransmissions: 0, orphanResponses: 0, byStatusClass: {},
+  };
+}
+
+/**
+ * transactionKey computes the matching key of a request or response. For ACK and CANCEL the
+ * method is part of the key as written, so CANCEL has its own transaction (§9.1) and an ACK can
+ * be looked up against its INVITE (§17.1.1.3).
+ */
+export function transactionKey(capture: number, msg: SipMessage, method: string): string | undefined {
+  const via = msg.topVia;
+  const cseq = msg.cseq;
+  if (!via || !cseq) return undefined;
+  const sentBy = `${via.host.toLowerCase()}:${via.port ?? ""}`;
+  if (via.branch?.startsWith(MAGIC_COOKIE)) return `${capture}|${via.branch}|${sentBy}|${method}`;
+  // RFC 2543 §17.2.3 fallback: the To tag differs between request and response, so it is left out.
+  return `${capture}|2543|${msg.callId ?? ""}|${cseq.seq}|${method}|${msg.from?.tag ?? ""}|${sentBy}|${via.branch ?? ""}`;
+}
+
+/** TransactionTable tracks open transactions of all captures. */
+export class TransactionTable {
+  private readonly open = new Map<string, Transaction>();
+  readonly stats: TransactionStats = emptyStats();
+  /** Transactions closed early because the table was full. */
+  evicted = 0;
+
+  constructor(
+    private readonly listener: TransactionListener,
+    private readonly limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS,
+  ) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** request handles a request message. */
+  request(m: CapturedMessage, msg: SipMessage): void {
+    const method = msg.methodUpper ?? "";
+    if (method === "ACK") {
+      // ACK to a non-2xx final response belongs to the INVITE transaction (§17.1.1.3); ACK to a
+      // 2xx is its own transaction that never gets a response: nothing to track.
+      const key = transactionKey(m.capture, msg, "INVITE");
+      const inv = key ? this.open.get(key) : undefined;
+      if (inv?.final && inv.final.status >= 300 && inv.ackFrame === undefined) inv.ackFrame = m.frame;
+      return;
+    }
+    const key = transactionKey(m.capture, msg, method);
+    if (!key) return;
+    const existing = this.open.get(key);
+    if (existing) {
+      existing.requestFrames.push(m.frame);
+      existing.retransmissions++;
+      existing.lastRequestTsNs = m.tsNs;
+      this.stats.requestRetransmissions++;
+      this.listener.retransmitted?.(existing, m);
+      return;
+    }
+    if (this.open.size >= this.limits.maxOpen) this.evictOldest();
+    const tx = newTransaction(key, m, msg, method);
+    this.open.set(key, tx);
+    this.stats.total++;
+    this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
+    this.listener.started(tx, m, msg);
+  }
+
+  /** response handles a response message. */
+  response(m: CapturedMessage, msg: SipMessage): void {
+    const method = msg.cseq?.method.toUpperCase() ?? "";
+    const key = transactionKey(m.capture, msg, method);
+    const tx = key ? this.open.get(key) : undefined;
+    const status = msg.status ?? 0;
+    if (!tx) {
+      this.stats.orphanResponses++;
+      return;
+    }
+    const info = { frame: m.frame, tsNs: m.tsNs, status, reason: msg.reason ?? "" };
+    if (status < 200) {
+      if (tx.provisional.length < MAX_PROVISIONAL) tx.provisional.push(info);
+      return;
+    }
+    if (tx.final) {
+      this.stats.responseRetransmissions++;
+      tx.finalRetransmissions++;
+      return;
+    }
+    tx.final = info;
+    const cls = `${Math.floor(status / 100)}xx`;
+    this.stats.byStatusClass[cls] = (this.stats.byStatusClass[cls] ?? 0) + 1;
+    tx.serverAgent = msg.server ?? msg.userAgent;
+    const via = msg.topVia;
+    if (via?.received) tx.received = via.received;
+    if (typeof via?.rport === "number") tx.rport = via.rport;
+    if (status === 401 || status === 407) tx.challenge = challengeOf(msg, m.frame, m.tsNs);
+    if (msg.minExpires !== undefined) tx.minExpires = msg.minExpires;
+    if (tx.method === "REGISTER" && status < 300) tx.expiresGranted = grantedExpiry(msg, tx);
+    this.listener.answered(tx, m, msg);
+  }
+
+  /** expire closes transactions whose timers ran out at capture time `nowNs`. */
+  expire(nowNs: bigint): void {
+    for (const tx of this.open.values()) {
+      // Insertion order is first-seen order: nothing younger than Timer F can be due.
+      if (nowNs - tx.firstTsNs <= TIMER_F_NS) break;
+      if (tx.final) {
+        if (nowNs - tx.final.tsNs > TIMER_F_NS) this.close(tx, "completed");
+      } else if (tx.provisional.length === 0) {
+        if (nowNs - tx.lastRequestTsNs > TIMER_F_NS || nowNs - tx.firstTsNs > 2n * TIMER_F_NS) this.close(tx, "unanswered");
+      } else if (nowNs - tx.provisional[tx.provisional.length - 1].tsNs > TIMER_C_NS) {
+        this.close(tx, "unanswered");
+      }
+    }
+  }
+
+  /** finish closes everything at the end of the capture (`endNs` = last frame time). */
+  finish(endNs: bigint): void {
+    for (const tx of [...this.open.values()]) {
+      if (tx.final) this.close(tx, "completed");
+      else this.close(tx, isTimedOut(tx, endNs) ? "unanswered" : "open_at_end");
+    }
+  }
+
+  private evictOldest(): void {
+    const oldest = this.open.values().next().value as Transaction;
+    this.evicted++;
+    this.close(oldest, oldest.final ? "completed" : "open_at_end");
+  }
+
+  private close(tx: Transaction, reason: CloseReason): void {
+    this.open.delete(tx.key);
+    if (reason === "completed") this.stats.completed++;
+    else if (reason === "unanswered") this.stats.unanswered++;
+    else this.stats.openAtEnd++;
+    this.listener.closed(tx, reason);
+  }
+}
+
+/**
+ * isTimedOut decides, at the end of a capture, whether an unanswered request timed out: Timer F/B
+ * ran out before the capture ended, or the client retransmitted at least 4 times (over UDP that is
+ * ≥ 7.5 s of silence on the RFC 3261 §17.1.2.2 schedule, far beyond any live server's answer).
+ */
+export function isTimedOut(tx: Transaction, endNs: bigint): boolean {
+  return endNs - tx.firstTsNs >= TIMER_F_NS || tx.retransmissions >= 4;
+}
+
+function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method: string): Transaction {
+  const via = msg.topVia;
+  const from = msg.from;
+  const to = msg.to;
+  const contact = msg.contacts[0];
+  const tx: Transaction = {
+    key,
+    capture: m.capture,
+    method,
+    callId: msg.callId ?? "",
+    cseq: msg.cseq?.seq ?? 0,
+    requestFrames: [m.frame],
+    firstTsNs: m.tsNs,
+    lastRequestTsNs: m.tsNs,
+    retransmissions: 0,
+    client: { ip: m.src, port: m.srcPort },
+    server: { ip: m.dst, port: m.dstPort },
+    transport: m.transport,
+    viaSentBy: via ? formatEndpoint(via.host, via.port ?? 5060) : undefined,
+    requestUri: msg.requestUri,
+    fromUri: from ? aorOf(from.uri.scheme, from.uri.user, from.uri.host, from.uri.raw) : undefined,
+    fromUser: from?.uri.user,
+    fromTag: from?.tag,
+    toUri: to ? aorOf(to.uri.scheme, to.uri.user, to.uri.host, to.uri.raw) : undefined,
+    toUser: to?.uri.user,
+    toHost: to?.uri.host,
+    userAgent: msg.userAgent,
+    credentials: credentialsOf(msg),
+    provisional: [],
+    finalRetransmissions: 0,
+    contact: contact && !contact.star ? contact.uri.raw : contact?.star ? "*" : undefined,
+  };
+  if (method === "REGISTER") tx.expiresRequested = requestedExpiry(msg);
+  return tx;
+}
+
+/** aorOf renders an address-of-record: scheme:user@host, without port or parameters (RFC 3261 §10.3 step 5 compares these). */
+export function aorOf(scheme: string, user: string | undefined, host: string | undefined, raw: string): string {
+  if (!host) return raw;
+  return `${scheme || "sip"}:${user ? `${user}@` : ""}${host.toLowerCase()}`;
+}
+
+/** requestedExpiry: Contact expires parameter, else Expires header (RFC 3261 §10.2.1.1); `*` means 0. */
+function requestedExpiry(msg: SipMessage): number | undefined {
+  const c = msg.contacts[0];
+  if (c?.star) return 0;
+  return c?.expires ?? msg.expires;
+}
+
+/**
+ * grantedExpiry reads what a REGISTER 2xx granted for the request's binding: the expires of the
+ * matching Contact (RFC 3261 §10.3 step 8 lists all bindings), else the Expires header.
+ */
+function grantedExpiry(msg: SipMessage, tx: Transaction): number | undefined {
+  const contacts = msg.contacts.filter((c) => !c.star);
+  const mine = contacts.find((c) => tx.contact !== undefined && sameContact(c.uri.raw, tx.contact)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+  return mine?.expires ?? msg.expires ?? (contacts.length === 0 && tx.expiresRequested === 0 ? 0 : undefined);
+}
+
+function sameContact(a: string, b: string): boolean {
+  const strip = (s: string): string => s.replace(/^<|>$/g, "").split(";")[0].toLowerCase();
+  return strip(a) === strip(b);
+}

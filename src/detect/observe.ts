@@ -1,0 +1,242 @@
+/**
+ * Observations: evidence that detectors need from individual messages, gathered online while the
+ * capture streams by, each kind in a bounded store (counts keep counting past the sample limit).
+ */
+import type { CapturedMessage } from "../extract/model.js";
+import type { Unreachable } from "../net/decoder.js";
+import { formatEndpoint } from "../net/addr.js";
+import type { SipMessage } from "../sip/message.js";
+import { isPrivateIp, isPublicIp, privateIpsIn } from "../util/ip-class.js";
+
+const SAMPLES = 50;
+const MAX_SOURCES = 10_000;
+const MAX_NAMES_PER_SOURCE = 5_000;
+const MAX_FINGERPRINTS = 200_000;
+
+/** RFC 3261 §18.1.1: requests over 1300 bytes (or near the path MTU) should use TCP. */
+export const UDP_SIZE_LIMIT = 1300;
+
+/** User-Agent fragments of well-known SIP scanners (SIPVicious and its clones, sipcli, sundayddr, ...). */
+const SCANNER_AGENTS = /friendly-scanner|sipvicious|sipcli|sip-scan|sipscan|sundayddr|iwar|sivus|vaxsipuseragent|smap|pplsip|voip sip v11\.0\.0/i;
+
+/** MessageRef identifies a message for evidence. */
+export interface MessageRef {
+  frame: number;
+  capture: number;
+  tsNs: bigint;
+  src: string;
+  dst: string;
+  transport: string;
+  label: string;
+  callId?: string;
+  cseq?: number;
+  method?: string;
+}
+
+export interface FragmentSample extends MessageRef {
+  frames: number[];
+  bytes: number;
+}
+
+export interface ContentLengthSample extends MessageRef {
+  declared: number;
+  actual: number;
+  hasSdp: boolean;
+}
+
+/** AlgSignal is one single-capture sign of header rewriting. */
+export interface AlgSignal extends MessageRef {
+  kind: "private_received_from_public_server" | "partial_rewrite" | "private_received_in_request" | "sdp_origin_connection_disagree";
+  detail: string;
+}
+
+/** SourceStats profile one request source for scanner detection. */
+export interface SourceStats {
+  capture: number;
+  ip: string;
+  requests: number;
+  methods: Record<string, number>;
+  identities: Set<string>;
+  identityCount: number;
+  userAgents: Set<string>;
+  scannerAgent?: string;
+  firstTsNs: bigint;
+  lastTsNs: bigint;
+  frames: number[];
+}
+
+/** Fingerprint is what one capture point saw of one message, for LAN/WAN comparison. */
+export interface Fingerprint extends MessageRef {
+  fields: Record<string, string>;
+}
+
+/** Unreachable errors kept for timeout diagnosis. */
+export interface UnreachableRef extends Unreachable {
+  capture: number;
+}
+
+class Sampled<T> {
+  count = 0;
+  readonly samples: T[] = [];
+  add(x: T): void {
+    this.count++;
+    if (this.samples.length < SAMPLES) this.samples.push(x);
+  }
+}
+
+export class Observations {
+  readonly fragmented = new Sampled<FragmentSample>();
+  readonly largeUdp = new Sampled<FragmentSample>();
+  readonly contentLength = new Sampled<ContentLengthSample>();
+  /** 400 responses (often the server's answer to a mangled message). */
+  readonly badRequests = new Sampled<MessageRef & { reason: string }>();
+  readonly alg = new Sampled<AlgSignal>();
+  readonly unreachable = new Sampled<UnreachableRef>();
+  readonly sources = new Map<string, SourceStats>();
+  /** Per message identity (branch, Call-ID, CSeq, kind), what each capture point saw. */
+  readonly fingerprints = new Map<string, Fingerprint[]>();
+  /** Requests seen with CRLF/OPTIONS keep-alive traffic from a client (NAT binding refresh). */
+  readonly keepaliveClients = new Set<string>();
+
+  constructor(private readonly multiCapture: boolean) {}
+
+  /** observe looks at one message. */
+  observe(m: CapturedMessage): void {
+    const msg = m.message;
+    if (!msg) return;
+    const ref = refOf(m, msg);
+    if (m.transport === "UDP") {
+      if (m.frames.length > 1) this.fragmented.add({ ...ref, frames: m.frames, bytes: m.bytes.length });
+      else if (m.bytes.length > UDP_SIZE_LIMIT && msg.kind === "request") this.largeUdp.add({ ...ref, frames: m.frames, bytes: m.bytes.length });
+    }
+    const mismatch = msg.issues.find((i) => i.code === "content_length_mismatch");
+    if (mismatch && msg.contentLength !== undefined) {
+      this.contentLength.add({ ...ref, declared: msg.contentLength, actual: msg.body.length, hasSdp: msg.mediaType === "application/sdp" });
+    }
+    if (msg.kind === "response" && msg.status === 400) this.badRequests.add({ ...ref, reason: msg.reason ?? "" });
+    if (msg.kind === "request") {
+      this.source(m, msg);
+      if (msg.methodUpper === "OPTIONS") this.keepaliveClients.add(`${m.capture}|${m.src}`);
+    }
+    this.algSignals(m, msg, ref);
+    if (this.multiCapture) this.fingerprint(m, msg, ref);
+  }
+
+  /** unreachableSeen records an ICMP error. */
+  unreachableSeen(u: Unreachable, capture: number): void {
+    this.unreachable.add({ ...u, capture });
+  }
+
+  private source(m: CapturedMessage, msg: SipMessage): void {
+    const key = `${m.capture}|${m.src}`;
+    let s = this.sources.get(key);
+    if (!s) {
+      if (this.sources.size >= MAX_SOURCES) return;
+      s = {
+        capture: m.capture, ip: m.src, requests: 0, methods: {}, identities: new Set(), identityCount: 0, userAgents: new Set(),
+        firstTsNs: m.tsNs, lastTsNs: m.tsNs, frames: [],
+      };
+      this.sources.set(key, s);
+    }
+    s.requests++;
+    const method = msg.methodUpper ?? "?";
+    s.methods[method] = (s.methods[method] ?? 0) + 1;
+    if (m.tsNs < s.firstTsNs) s.firstTsNs = m.tsNs;
+    if (m.tsNs > s.lastTsNs) s.lastTsNs = m.tsNs;
+    if (s.frames.length < SAMPLES) s.frames.push(m.frame);
+    // The identity tried: digest username if any, else the From (REGISTER: To) user.
+    const id = msg.credentials[0]?.username ?? (method === "REGISTER" ? msg.to?.uri.user : msg.from?.uri.user);
+    if (id !== undefined && !s.identities.has(id)) {
+      s.identityCount++;
+      if (s.identities.size < MAX_NAMES_PER_SOURCE) s.identities.add(id);
+    }
+    const ua = msg.userAgent;
+    if (ua && s.userAgents.size < 20) s.userAgents.add(ua);
+    if (ua && !s.scannerAgent && SCANNER_AGENTS.test(ua)) s.scannerAgent = ua;
+  }
+
+  /**
+   * algSignals looks for rewriting that only a middlebox explains: a public server reporting a
+   * private `received` (the response was rewritten on its way back), a Via/Contact showing the
+   * public source while the Call-ID or SDP still name a private address (partial rewrite), a
+   * private `received` in a request from a public source, SDP o= and c= disagreeing.
+   */
+  private algSignals(m: CapturedMessage, msg: SipMessage, ref: MessageRef): void {
+    const via = msg.topVia;
+    if (msg.kind === "response") {
+      if (via?.received && isPrivateIp(via.received) && isPublicIp(m.src) && !isPublicIp(m.dst)) {
+        this.alg.add({
+          ...ref, kind: "private_received_from_public_server",
+          detail: `response from public server ${m.src} says it saw the request from ${via.received}${typeof via.rport === "number" ? `:${via.rport}` : ""} (a private address): the Via was rewritten on the way back`,
+        });
+      }
+      return;
+    }
+    if (!via) return;
+    if (via.received && isPrivateIp(via.received) && isPublicIp(m.src)) {
+      this.alg.add({ ...ref, kind: "private_received_in_request", detail: `request from public ${m.src} carries Via received=${via.received}: a private address leaked through a rewriting device` });
+    }
+    const contactHost = msg.contacts[0]?.uri.host;
+    const viaIsSource = via.host === m.src && (via.port ?? 5060) === m.srcPort;
+    if (isPublicIp(m.src) && viaIsSource && (contactHost === undefined || contactHost === m.src)) {
+      const leftovers: string[] = [];
+      for (const ip of privateIpsIn(msg.callId ?? "")) leftovers.push(`Call-ID host ${ip}`);
+      const sdp = msg.sdp;
+      if (sdp?.origin && isPrivateIp(sdp.origin.address)) leftovers.push(`SDP o= ${sdp.origin.address}`);
+      if (sdp?.connection && isPrivateIp(sdp.connection.address)) leftovers.push(`SDP c= ${sdp.connection.address}`);
+      if (leftovers.length > 0) {
+        this.alg.add({
+          ...ref, kind: "partial_rewrite",
+          detail: `Via and Contact show the public source ${formatEndpoint(m.src, m.srcPort)} but ${leftovers.join(", ")} still name the private network: the phone wrote private addresses and something rewrote some of them`,
+        });
+      }
+    }
+    const sdp = msg.sdp;
+    const o = sdp?.origin?.address;
+    const c = sdp?.connection?.address;
+    if (o && c && o !== c && isPrivateIp(o) !== isPrivateIp(c)) {
+      this.alg.add({ ...ref, kind: "sdp_origin_connection_disagree", detail: `SDP o= ${o} and c= ${c} disagree (one private, one public): partial SDP rewriting` });
+    }
+  }
+
+  private fingerprint(m: CapturedMessage, msg: SipMessage, ref: MessageRef): void {
+    const via = msg.topVia;
+    const cseq = msg.cseq;
+    if (!via?.branch || !cseq) return;
+    const kind = msg.kind === "request" ? (msg.methodUpper ?? "") : String(msg.status);
+    const key = `${via.branch}|${msg.callId ?? ""}|${cseq.seq}|${cseq.method}|${kind}`;
+    let list = this.fingerprints.get(key);
+    if (!list) {
+      if (this.fingerprints.size >= MAX_FINGERPRINTS) return;
+      list = [];
+      this.fingerprints.set(key, list);
+    }
+    if (list.some((f) => f.capture === m.capture)) return; // retransmission at the same point
+    const fields: Record<string, string> = {
+      "top Via": msg.header("via")?.split(",")[0]?.trim() ?? "",
+      Contact: msg.header("contact") ?? "",
+      "Content-Length": String(msg.contentLength ?? ""),
+      "body length": String(msg.body.length),
+    };
+    if (msg.kind === "request") fields["Request-URI"] = msg.requestUri ?? "";
+    const cr = msg.credentials[0];
+    if (cr) fields["digest uri"] = cr.uri ?? "";
+    const sdp = msg.sdp;
+    if (sdp?.origin) fields["SDP o="] = sdp.origin.address;
+    if (sdp?.connection) fields["SDP c="] = sdp.connection.address;
+    list.push({ ...ref, fields });
+  }
+}
+
+/** refOf builds the evidence reference of a message. */
+export function refOf(m: CapturedMessage, msg: SipMessage): MessageRef {
+  return {
+    frame: m.frame, capture: m.capture, tsNs: m.tsNs, src: formatEndpoint(m.src, m.srcPort), dst: formatEndpoint(m.dst, m.dstPort),
+    transport: m.transport, label: labelOf(msg), callId: msg.callId, cseq: msg.cseq?.seq, method: msg.cseq?.method,
+  };
+}
+
+/** labelOf renders a start line briefly: "REGISTER sip:example.test" or "401 Unauthorized". */
+export function labelOf(msg: SipMessage): string {
+  return msg.kind === "request" ? `${msg.method ?? "?"} ${msg.requestUri ?? ""}`.trim() : `${msg.status ?? "?"} ${msg.reason ?? ""}`.trim();
+}

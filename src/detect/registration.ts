@@ -1,0 +1,170 @@
+/**
+ * Registration-level diagnosis: timeouts (RFC 3261 §17.1.2.2 retransmissions with no answer, and
+ * whether ICMP came back), rejections for reasons other than credentials, and NAT (RFC 3581
+ * rport / received) with the binding-lifetime risk.
+ */
+import type { Registration, RegistrationAttempt, Transaction } from "../correlate/model.js";
+import { isPrivateIp } from "../util/ip-class.js";
+import { callIdFilter, ep, finding, seconds, type DetectContext } from "./context.js";
+import type { Evidence, Finding } from "./model.js";
+import type { UnreachableRef } from "./observe.js";
+
+/** Typical NAT UDP mapping lifetimes are 30–180 s (RFC 4787 REQ-5 asks for at least 2 minutes). */
+const NAT_UDP_BINDING_S = 120;
+
+export function detectRegistrations(ctx: DetectContext, scannerSources: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  for (const c of ctx.correlations) {
+    for (const reg of c.registrations) {
+      if (scannerSources.has(`${reg.capture}|${reg.client.ip}`)) continue;
+      if (reg.outcome === "timeout") out.push(timeout(ctx, reg));
+      else if (reg.outcome === "failed") {
+        const r = rejectedOtherwise(reg);
+        if (r) out.push(r);
+      }
+      const n = nat(ctx, reg);
+      if (n) out.push(n);
+    }
+  }
+  for (const tx of ctx.unansweredRequests) out.push(requestTimeout(ctx, tx));
+  return out;
+}
+
+function icmpFor(ctx: DetectContext, capture: number, client: { ip: string; port: number }, server: { ip: string; port: number }): UnreachableRef[] {
+  return ctx.observations.unreachable.samples.filter(
+    (u) => u.capture === capture && u.src === client.ip && u.dst === server.ip && u.dstPort === server.port,
+  );
+}
+
+/** retransmissionText describes a retransmission schedule from the request frames' timing. */
+function schedule(a: RegistrationAttempt | Transaction, firstNs: bigint, lastNs: bigint, count: number): string {
+  return `${count} transmission${count === 1 ? "" : "s"} over ${seconds(lastNs - firstNs)} s`;
+}
+
+function timeout(ctx: DetectContext, reg: Registration): Finding {
+  const a = reg.attempts[reg.attempts.length - 1];
+  const sends = a.retransmissions + 1;
+  const icmp = icmpFor(ctx, reg.capture, a.client, reg.server);
+  const evidence: Evidence[] = a.frames.map((f, i) => ({
+    frame: f, capture: reg.capture,
+    text: i === 0 ? `REGISTER ${a.requestUri ?? ""} to ${ep(reg.server)} (CSeq ${a.cseq})` : `retransmission ${i} of the same REGISTER (same branch), no response yet`,
+  }));
+  for (const u of icmp.slice(0, 3)) evidence.push({ frame: u.frame, capture: u.capture, text: `ICMP ${u.codeName} from ${u.reporter}` });
+  const answeredBefore = reg.attempts.some((x) => x.status !== undefined);
+  return finding("registration_timeout", {
+    title: `Registration of ${reg.aor} timed out: ${schedule(a, a.tsNs, a.lastTsNs, sends)}, no response from ${ep(reg.server)}`,
+    subject: { aor: reg.aor, user: reg.user, client: ep(a.client), server: ep(reg.server), callId: a.callId },
+    evidence,
+    filter: callIdFilter([a.callId]),
+    explanation:
+      `The client sent REGISTER to ${ep(reg.server)} over ${reg.transport} and ` +
+      (sends > 1 ? `retransmitted it ${sends - 1} times on the RFC 3261 timer schedule (T1 doubling up to T2) ` : "") +
+      `without any response — not even 100 Trying. This is not an authentication problem: the request never got an answer. ` +
+      (icmp.length > 0
+        ? `ICMP "${icmp[0].codeName}" came back from ${icmp[0].reporter}: nothing listens on ${ep(reg.server)}, or a firewall rejects it.`
+        : "No ICMP error came back either, so the packets are silently dropped: a firewall, a wrong registrar address or port, a routing problem, or a registrar that is down behind a filter.") +
+      (answeredBefore ? " Earlier REGISTERs of this client were answered, so the path or the server failed during the capture." : ""),
+    fix: [
+      `Check that the registrar address and port configured in the phone (${ep(reg.server)}) are right (DNS SRV/NAPTR result, outbound proxy).`,
+      `Check firewalls on the path for ${reg.transport} ${reg.server.port} toward ${reg.server.ip}, and that the registrar is running and listening there.`,
+      ...(reg.transport === "UDP" ? ["Try TCP: if it works, UDP is filtered or large UDP datagrams are dropped."] : []),
+    ],
+  });
+}
+
+function rejectedOtherwise(reg: Registration): Finding | undefined {
+  const a = reg.attempts[reg.attempts.length - 1];
+  const s = a.status;
+  if (s === undefined || [401, 403, 404, 407].includes(s)) return undefined;
+  const hints: Record<number, string> = {
+    423: `the requested expiry is shorter than the server allows (Min-Expires); the client must retry with a longer Expires`,
+    400: "the server could not parse the REGISTER (malformed or modified in transit)",
+    408: "the server (or a proxy) timed out forwarding the request",
+    420: "the client requires an extension the server does not support",
+    480: "the server considers the user temporarily unavailable",
+    500: "the server had an internal error",
+    503: "the server is overloaded or in maintenance (check Retry-After)",
+  };
+  const hint = hints[s] ?? (s >= 500 ? "the server failed to process the request" : "the server refused the request");
+  return finding("registration_rejected", {
+    title: `Registration of ${reg.aor} rejected with ${s} ${a.reason ?? ""}`.trim(),
+    subject: { aor: reg.aor, user: reg.user, client: ep(a.client), server: ep(reg.server), callId: a.callId },
+    evidence: [
+      { frame: a.frame, capture: reg.capture, text: `REGISTER (CSeq ${a.cseq}${a.expiresRequested !== undefined ? `, Expires ${a.expiresRequested}` : ""})` },
+      ...(a.responseFrame !== undefined ? [{ frame: a.responseFrame, capture: reg.capture, text: `${s} ${a.reason ?? ""}`.trim() }] : []),
+    ],
+    filter: callIdFilter([a.callId]),
+    explanation: `The registrar answered ${s}: ${hint}. This is not a credentials problem.`,
+    fix: s === 423 ? ["Raise the phone's registration expiry to at least the server's Min-Expires."] : ["Read the server's log for this Call-ID; the status explains the refusal."],
+  });
+}
+
+/**
+ * nat reports a client behind NAT: Via sent-by or Contact naming an address other than the
+ * packet's source, or the server adding received/rport (RFC 3261 §18.2.1, RFC 3581).
+ */
+function nat(ctx: DetectContext, reg: Registration): Finding | undefined {
+  const a = reg.attempts.find((x) => x.viaSentBy !== undefined);
+  if (!a?.viaSentBy) return undefined;
+  const src = ep(a.client);
+  const [viaHost, viaPort] = splitHostPort(a.viaSentBy);
+  const viaDiffers = viaHost !== a.client.ip || viaPort !== a.client.port;
+  const answered = reg.attempts.find((x) => x.received !== undefined || x.rport !== undefined);
+  const serverSawOther = answered && ((answered.received !== undefined && answered.received !== viaHost) || (answered.rport !== undefined && answered.rport !== viaPort));
+  if (!viaDiffers && !serverSawOther) return undefined;
+  const portChanges = reg.clientPorts.length - 1;
+  const evidence: Evidence[] = [];
+  if (viaDiffers) evidence.push({ frame: a.frame, capture: reg.capture, text: `Via sent-by ${a.viaSentBy}${a.contact ? `, Contact ${a.contact}` : ""}; packet source ${src}` });
+  if (answered?.responseFrame !== undefined && serverSawOther) {
+    evidence.push({ frame: answered.responseFrame, capture: reg.capture, text: `server added received=${answered.received ?? "-"} rport=${answered.rport ?? "-"}: it saw the request from another address than the Via claims` });
+  }
+  if (portChanges > 0) {
+    const changed = reg.attempts.find((x) => x.client.port !== reg.attempts[0].client.port);
+    if (changed) evidence.push({ frame: changed.frame, capture: reg.capture, text: `source port changed ${reg.attempts[0].client.port} → ${changed.client.port} between REGISTERs (NAT binding was renewed)` });
+  }
+  const expiry = reg.expiresGranted;
+  const keepalive = ctx.observations.keepaliveClients.has(`${reg.capture}|${reg.client.ip}`);
+  const risky = reg.transport === "UDP" && expiry !== undefined && expiry > NAT_UDP_BINDING_S && !keepalive;
+  const troubled = portChanges > 0 || reg.outcome === "timeout" || reg.outcome === "failed";
+  const privateVia = isPrivateIp(viaHost);
+  return finding("nat_mismatch", {
+    title: `${reg.aor} registers from behind NAT: Via ${a.viaSentBy}, seen as ${answered?.received ? `${answered.received}:${answered.rport ?? "?"}` : src}${portChanges > 0 ? `; source port changed ${portChanges}×` : ""}`,
+    subject: { aor: reg.aor, user: reg.user, client: src, server: ep(reg.server) },
+    evidence,
+    filter: callIdFilter(reg.callIds),
+    severity: troubled ? "warning" : "info",
+    explanation:
+      `The client writes ${privateVia ? "a private address" : "an address"} (${a.viaSentBy}) in Via${a.contact ? "/Contact" : ""}, but its packets ${serverSawOther ? "reach the server" : "arrive"} from ${answered?.received ? `${answered.received}:${answered.rport ?? "?"}` : src}: a NAT sits between them. ` +
+      (answered?.received || answered?.rport ? "The server noticed and added received/rport (RFC 3581), so its responses find their way back. " : "") +
+      (portChanges > 0 ? `The source port changed between registrations: the NAT dropped and re-created the binding, so calls to the phone fail until the next refresh. ` : "") +
+      (risky ? `The registration lasts ${expiry} s over UDP with no keep-alive seen, longer than many NAT UDP mappings (30–180 s): incoming calls can be lost when the mapping expires.` : ""),
+    fix: [
+      ...(risky || portChanges > 0 ? ["Enable keep-alives on the phone (CRLF or OPTIONS every 20–30 s, RFC 5626) or lower the registration interval below the NAT's UDP timeout."] : []),
+      "Make sure the server uses received/rport for responses and NAT handling for the stored Contact (e.g. Kamailio nathelper fix_nated_register).",
+      "Prefer TCP/TLS or SIP Outbound (RFC 5626) for phones behind NAT.",
+    ],
+  });
+}
+
+function splitHostPort(s: string): [string, number] {
+  const m = /^\[(.*)\]:(\d+)$/.exec(s) ?? /^(.*):(\d+)$/.exec(s);
+  return m ? [m[1], Number(m[2])] : [s, 5060];
+}
+
+function requestTimeout(ctx: DetectContext, tx: Transaction): Finding {
+  const icmp = icmpFor(ctx, tx.capture, tx.client, tx.server);
+  return finding("request_timeout", {
+    title: `${tx.method} to ${ep(tx.server)} got no final response: ${tx.retransmissions + 1} transmissions${tx.provisional.length > 0 ? ` (only ${tx.provisional.map((p) => p.status).join(", ")})` : ""}`,
+    subject: { user: tx.fromUser, aor: tx.fromUri, client: ep(tx.client), server: ep(tx.server), callId: tx.callId },
+    evidence: [
+      ...tx.requestFrames.slice(0, 12).map((f, i) => ({ frame: f, capture: tx.capture, text: i === 0 ? `${tx.method} ${tx.requestUri ?? ""} (CSeq ${tx.cseq})` : `retransmission ${i}` })),
+      ...tx.provisional.map((p) => ({ frame: p.frame, capture: tx.capture, text: `${p.status} ${p.reason}` })),
+      ...icmp.slice(0, 3).map((u) => ({ frame: u.frame, capture: u.capture, text: `ICMP ${u.codeName} from ${u.reporter}` })),
+    ],
+    filter: callIdFilter([tx.callId]),
+    explanation:
+      `The ${tx.method} transaction never received a final response (Timer ${tx.method === "INVITE" ? "B" : "F"}, 32 s). ` +
+      (icmp.length > 0 ? `ICMP "${icmp[0].codeName}" came back from ${icmp[0].reporter}.` : "No ICMP error came back: the packets are silently dropped or the server ignores them."),
+    fix: ["Check reachability of the server address and port for this transport, and the server's log for this Call-ID."],
+  });
+}
