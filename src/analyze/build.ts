@@ -183,20 +183,25 @@ function ladders(flows: FlowLog[], findings: Finding[]): Ladder[] {
     const codes = new Set<string>();
     for (const s of log.steps) for (const c of byFrame.get(`${s.capture}|${s.frame}`) ?? []) codes.add(c);
     if (codes.size === 0) continue;
-    const t0 = log.steps[0].tsNs;
-    const endpoints: string[] = [];
-    for (const s of log.steps) for (const e of [s.from, s.to]) if (!endpoints.includes(e)) endpoints.push(e);
-    out.push({
-      callId: log.callId, capture: log.capture, endpoints,
-      steps: log.steps.map((s) => ({
-        frame: s.frame, capture: s.capture, time: formatIsoNs(s.tsNs), offsetS: Number((s.tsNs - t0) / 1000n) / 1e6,
-        from: s.from, to: s.to, transport: s.transport, label: s.label, ...(s.status !== undefined ? { status: s.status } : {}),
-        highlight: byFrame.has(`${s.capture}|${s.frame}`), retransmission: s.retransmission,
-      })),
-      omitted: log.omitted,
-      findings: [...codes].sort(),
-    });
+    out.push(toLadder(log, [...codes].sort(), (capture, frame) => byFrame.has(`${capture}|${frame}`)));
   }
   out.sort((a, b) => a.capture - b.capture || a.steps[0].frame - b.steps[0].frame);
   return out.slice(0, MAX_LADDERS);
+}
+
+/** toLadder turns a recorded flow into a ladder; `highlight` marks evidence steps. */
+export function toLadder(log: FlowLog, findings: string[], highlight: (capture: number, frame: number) => boolean): Ladder {
+  const t0 = log.steps[0]?.tsNs ?? 0n;
+  const endpoints: string[] = [];
+  for (const s of log.steps) for (const e of [s.from, s.to]) if (!endpoints.includes(e)) endpoints.push(e);
+  return {
+    callId: log.callId, capture: log.capture, endpoints,
+    steps: log.steps.map((s) => ({
+      frame: s.frame, capture: s.capture, time: formatIsoNs(s.tsNs), offsetS: Number((s.tsNs - t0) / 1000n) / 1e6,
+      from: s.from, to: s.to, transport: s.transport, label: s.label, ...(s.status !== undefined ? { status: s.status } : {}),
+      highlight: highlight(s.capture, s.frame), retransmission: s.retransmission,
+    })),
+    omitted: log.omitted,
+    findings,
+  };
 }

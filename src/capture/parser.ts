@@ -18,7 +18,6 @@ export type ParseStep =
 export interface BlockParser {
   /** step parses one record/block at `pos`; fills `frame` and says `frame: true` when it yields one. */
   step(buf: Buffer, pos: number, frame: Frame): ParseStep;
-  linkTypes: Set<number>;
 }
 
 /** NotACaptureError is thrown when the input starts with no known capture magic. */
@@ -57,6 +56,9 @@ export class CaptureParser {
   firstTsNs: bigint | undefined;
   lastTsNs: bigint | undefined;
   damage: CaptureDamage | undefined;
+  /** Link types of the frames delivered (not of every interface declared). */
+  private readonly seenLinkTypes = new Set<number>();
+  private lastLinkType = -2;
 
   constructor(
     private readonly onFrame: (frame: Frame) => void,
@@ -69,7 +71,7 @@ export class CaptureParser {
   }
 
   get linkTypes(): number[] {
-    return this.parser ? [...this.parser.linkTypes].filter((t) => t >= 0).sort((a, b) => a - b) : [];
+    return [...this.seenLinkTypes].filter((t) => t >= 0).sort((a, b) => a - b);
   }
 
   get secrets(): Secrets[] {
@@ -108,6 +110,10 @@ export class CaptureParser {
         this.offset += r.consumed;
         if (r.frame) {
           frame.index = ++this.frames;
+          if (frame.linkType !== this.lastLinkType) {
+            this.lastLinkType = frame.linkType;
+            this.seenLinkTypes.add(frame.linkType);
+          }
           if (this.firstTsNs === undefined) this.firstTsNs = frame.tsNs;
           this.lastTsNs = frame.tsNs;
           this.onFrame(frame);

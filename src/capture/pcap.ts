@@ -20,7 +20,6 @@ export class PcapParser implements BlockParser {
   private linkType = 0;
   private snaplen = 0;
   private headerDone = false;
-  linkTypes = new Set<number>();
 
   constructor(
     opts: { littleEndian: boolean; nanoseconds: boolean; modified: boolean },
@@ -38,7 +37,6 @@ export class PcapParser implements BlockParser {
       this.snaplen = this.u32(buf, pos + 16);
       // §4: the low 16 bits are the LinkType; the top bits carry FCS information.
       this.linkType = this.u32(buf, pos + 20) & 0xffff;
-      this.linkTypes.add(this.linkType);
       this.headerDone = true;
       return { consumed: PCAP_FILE_HEADER };
     }

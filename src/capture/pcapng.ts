@@ -48,7 +48,6 @@ export class PcapngParser implements BlockParser {
   private le = true;
   private interfaces: Interface[] = [];
   private lastTsNs = 0n;
-  linkTypes = new Set<number>();
   /** Decryption secrets found in DSBs, in file order (copied: they outlive the chunk). */
   secrets: Secrets[] = [];
 
@@ -149,7 +148,6 @@ export class PcapngParser implements BlockParser {
       p = v + ((olen + 3) & ~3);
     }
     this.interfaces.push(iface);
-    this.linkTypes.add(iface.linkType);
     return { consumed: len };
   }
 

@@ -7,6 +7,13 @@ import type { CaptureInput } from "../capture/source.js";
 import type { ExtractSummary } from "../extract/model.js";
 import { describeInputError, EXIT_INPUT, UsageError } from "./errors.js";
 import { MESSAGE_FORMATS, runMessages, type MessageFormat } from "./messages.js";
+import { FAIL_ON, runAnalyze, type FailOn } from "./analyze.js";
+import { loadCredentials } from "./credentials.js";
+import { findFlow } from "./flow.js";
+import { writeAtomic } from "./write.js";
+import { renderFlow } from "../report/flow-text.js";
+import { colorEnabled } from "../report/color.js";
+import { REPORT_FORMATS, type ReportFormat } from "../report/index.js";
 import { LineWriter, PipeClosedError } from "./output.js";
 
 const VERSION = "0.1.0";
@@ -28,8 +35,10 @@ function fail(line: string): void {
 
 /** reportDamage says on stderr where a damaged capture stopped; the run still succeeds. */
 function reportDamage(name: string, s: ExtractSummary): void {
-  if (!s.damage) return;
-  const d = s.damage;
+  if (s.damage) reportDamageOf(name, s.damage);
+}
+
+function reportDamageOf(name: string, d: NonNullable<ExtractSummary["damage"]>): void {
   process.stderr.write(`sip401: ${name}: ${d.kind} at byte ${d.byteOffset} after frame ${d.afterFrame} (${d.reason})\n`);
 }
 
@@ -70,7 +79,73 @@ export async function main(argv: string[]): Promise<void> {
         });
       },
     )
-    .demandCommand(1, "Name a command: sip401 messages FILE")
+    .command(
+      "analyze <captures..>",
+      "Diagnose registration and authentication failures (several files = several capture points of the same traffic)",
+      (y) =>
+        y
+          .positional("captures", { type: "string", array: true, demandOption: true, describe: "pcap / pcapng files (gzip ok), or - for stdin" })
+          .option("format", { alias: "f", choices: REPORT_FORMATS, describe: "Report format (default: table, or from --output's extension)" })
+          .option("output", { alias: "o", type: "string", describe: "Write the report to FILE (atomically)" })
+          .option("fail-on", { choices: FAIL_ON, default: "error" as FailOn, describe: "Exit 1 when a finding of this severity or worse exists" })
+          .option("credentials", { type: "string", describe: "File of user:password, user@realm:password or user:realm:HA1 lines, to verify captured digests" })
+          .option("password", { type: "string", describe: "Password to verify captured digests with (for --user, or whichever user the capture shows)" })
+          .option("user", { type: "string", describe: "User the --password belongs to" })
+          .option("insecure-credentials", { type: "boolean", default: false, describe: "Accept a credentials file readable by everyone" })
+          .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs consistently" })
+          .option("color", { type: "boolean", describe: "Colour the table (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" })
+          .example("$0 analyze capture.pcapng", "table report in the terminal")
+          .example("$0 analyze lan.pcap wan.pcap", "compare two capture points (SIP ALG)")
+          .example("$0 analyze capture.pcap -o report.html", "self-contained HTML for the customer")
+          .example("$0 analyze capture.pcap --credentials users.txt", "prove wrong password vs other causes"),
+      async (args) => {
+        const names = args.captures.map(nameOf);
+        await guard(names.join(", "), args.debug, async () => {
+          if (names.filter((n) => n === "-").length > 0 && names.length > 1) throw new UsageError("stdin (-) can only be analysed alone");
+          const credentials = await loadCredentials({ file: args.credentials, password: args.password, user: args.user, insecure: args["insecure-credentials"] });
+          const r = await runAnalyze({
+            inputs: names.map((n) => ({ input: inputOf(n), name: n })),
+            format: args.format as ReportFormat | undefined,
+            output: args.output,
+            failOn: args["fail-on"],
+            redact: args.redact,
+            color: args.color,
+            credentials,
+            isTTY: process.stdout.isTTY,
+            columns: process.stdout.columns,
+            env: process.env,
+          });
+          for (const c of r.report.captures) if (c.damage) reportDamageOf(c.name, c.damage);
+          if (args.output) await writeAtomic(args.output, r.text);
+          else {
+            stdout.line(r.text.replace(/\n$/, ""));
+            await stdout.flush();
+          }
+          process.exitCode = r.code;
+        });
+      },
+    )
+    .command(
+      "flow <capture>",
+      "Show the ladder of one flow (by Call-ID or by a frame of it), like sngrep's call flow",
+      (y) =>
+        y
+          .positional("capture", { type: "string", demandOption: true })
+          .option("call-id", { alias: "i", type: "string", describe: "Call-ID of the flow" })
+          .option("frame", { alias: "n", type: "number", describe: "A frame number of the flow" })
+          .option("color", { type: "boolean", describe: "Colour the ladder" })
+          .check((a) => (a["call-id"] !== undefined || a.frame !== undefined ? true : "give --call-id or --frame")),
+      async (args) => {
+        const name = nameOf(args.capture);
+        await guard(name, args.debug, async () => {
+          const ladder = await findFlow(inputOf(name), name, { callId: args["call-id"], frame: args.frame });
+          const color = colorEnabled({ isTTY: process.stdout.isTTY, env: process.env, flag: args.color });
+          stdout.line(renderFlow(ladder, { width: process.stdout.isTTY ? (process.stdout.columns ?? 100) : 100, color }).replace(/\n$/, ""));
+          await stdout.flush();
+        });
+      },
+    )
+    .demandCommand(1, "Name a command: sip401 analyze FILE, sip401 messages FILE, sip401 flow FILE --call-id ID")
     .strict()
     .version(VERSION)
     .help()

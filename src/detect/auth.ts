@@ -172,8 +172,9 @@ function correctPasswordReasons(hs: Handshake, rejections: AuthAttempt[]): strin
       break;
     }
   }
-  if (isPrivateIp(hs.client.ip) && hs.client.ip !== hs.server.ip && !isPrivateIp(hs.server.ip)) {
-    reasons.push(`The client (${hs.client.ip}) is on a private network talking to a public server: a SIP ALG in the router may be rewriting the request (including the digest uri) after this capture point.`);
+  if (isPrivateIp(hs.client.ip) && hs.client.ip !== hs.server.ip) {
+    const via = isPrivateIp(hs.server.ip) ? `through ${hs.server.ip} (a router or VIP on the same private network)` : `to the public server ${hs.server.ip}`;
+    reasons.push(`The client (${hs.client.ip}) is on a private network and its requests go ${via}: a SIP ALG in the router may be rewriting them (the digest uri included) after this capture point.`);
   }
   if (reasons.length === 0) reasons.push("Nothing in the capture contradicts the digest, so the server holds a different password or HA1 for this user (e.g. an HA1 computed for another realm).");
   return reasons;

@@ -32,10 +32,13 @@ export function seconds(ns: bigint): string {
   return (ms / 1000).toFixed(3).replace(/\.?0+$/, "") || "0";
 }
 
-/** short abbreviates long values (nonces, responses) for evidence text. */
-export function short(s: string | undefined, n = 12): string {
+/**
+ * short abbreviates long values (nonces) for evidence text, keeping both ends: many servers start
+ * nonces with a timestamp, so successive nonces share their first characters.
+ */
+export function short(s: string | undefined, n = 16): string {
   if (s === undefined) return "";
-  return s.length > n ? `${s.slice(0, n)}…` : s;
+  return s.length > n ? `${s.slice(0, n - 8)}…${s.slice(-6)}` : s;
 }
 
 /** callIdFilter is the Wireshark filter for one or more Call-IDs (quotes escaped). */

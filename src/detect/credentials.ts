@@ -54,20 +54,13 @@ export class CredentialStore {
     return { store, errors };
   }
 
-  /** single makes a store for `--password` given with one known user. */
-  static single(user: string, password: string): CredentialStore {
-    const store = new CredentialStore();
-    store.add({ user, password });
-    return store;
-  }
-
   add(e: Entry): void {
     this.entries.push(e);
   }
 
   /** knows says whether a secret exists for the user (any realm). */
   knows(username: string | undefined): boolean {
-    return username !== undefined && this.entries.some((e) => e.user === username);
+    return username !== undefined && this.entries.some((e) => e.user === username || e.user === "*");
   }
 
   /**
@@ -76,11 +69,12 @@ export class CredentialStore {
    */
   verify(c: CredentialsInfo, method: string): Verification | undefined {
     if (!c.username || !c.realm || c.qop?.toLowerCase() === "auth-int") return undefined;
-    const candidates = this.entries.filter((e) => (c.userhash ? true : e.user === c.username) && (e.realm === undefined || e.realm === c.realm));
+    // "*" is the --password given without --user: it applies to whichever user the capture shows.
+    const candidates = this.entries.filter((e) => (c.userhash || e.user === "*" ? true : e.user === c.username) && (e.realm === undefined || e.realm === c.realm));
     let verdict: Verification | undefined;
     for (const e of candidates) {
       const asCredentials = { ...c, scheme: "Digest", params: {}, quoted: [], offset: 0, header: c.header } as unknown as Credentials;
-      const r = verifyDigest(asCredentials, method, { password: e.password, ha1: e.ha1, username: e.user });
+      const r = verifyDigest(asCredentials, method, { password: e.password, ha1: e.ha1, username: e.user === "*" ? c.username : e.user });
       if (r.ok) return "match";
       if (r.expected !== undefined) verdict = "mismatch";
     }

@@ -14,7 +14,7 @@ import type { SctpMessage } from "../net/sctp.js";
 import { looksLikeWebSocketUpgrade, WebSocketStream } from "../net/websocket.js";
 import { decodeHep, HEP_PORT, HepStream, isHep3Magic, isHepError, looksLikeHep, type HepPacket } from "../net/hep.js";
 import type { TlsSession, TlsSide } from "../tls/model.js";
-import { looksLikeClientHello, looksLikeTlsRecord } from "../tls/record.js";
+import { looksLikeClientHello, looksLikeSslv2Hello, looksLikeTlsRecord } from "../tls/record.js";
 import { TlsTracker, type StreamSink } from "../tls/tracker.js";
 import { isSipPort, looksLikeSip, SIP_PORTS } from "../sip/classify.js";
 import { SipStreamFramer, DEFAULT_FRAMER_LIMITS, type FramedMessage, type FramerLimits } from "../sip/framing.js";
@@ -131,7 +131,7 @@ export class SipExtractor {
     if (!sip) return;
     this.deliver(
       { bytes: p.slice(), frame: d.frame, frames: d.frames ?? [d.frame], tsNs: d.tsNs },
-      srcAddr(d.ip), d.srcPort, dstAddr(d.ip), d.dstPort, "UDP", d.ip.version,
+      srcAddr(d.ip), d.srcPort, dstAddr(d.ip), d.dstPort, "UDP", d.ip.version, d.truncated,
     );
   }
 
@@ -147,7 +147,7 @@ export class SipExtractor {
   private consumer(dir: TcpDirection, first: Uint8Array): StreamConsumer {
     const existing = dir.user as StreamConsumer | undefined;
     if (existing) return existing;
-    if (looksLikeTlsRecord(first)) return this.tlsConsumer(dir, first);
+    if (looksLikeTlsRecord(first) || looksLikeSslv2Hello(first)) return this.tlsConsumer(dir, first);
     if (isHep3Magic(first)) {
       return (dir.user = new HepStream((p, frame, frames, tsNs) => this.hepPacket(p, frame, frames, tsNs), (code, detail, frame) => this.issues.add(code, detail, frame)));
     }
@@ -172,7 +172,7 @@ export class SipExtractor {
    */
   private tlsConsumer(dir: TcpDirection, first: Uint8Array): StreamConsumer {
     const other = dir.conn.a === dir ? dir.conn.b : dir.conn.a;
-    const dirIsClient = looksLikeClientHello(first) ||
+    const dirIsClient = looksLikeClientHello(first) || looksLikeSslv2Hello(first) ||
       (!SIP_PORTS.has(dir.srcPort) && (SIP_PORTS.has(dir.dstPort) || dir.srcPort > dir.dstPort));
     const client = dirIsClient ? dir : other;
     const server = dirIsClient ? other : dir;
@@ -239,14 +239,14 @@ export class SipExtractor {
     );
   }
 
-  private deliver(m: FramedMessage, src: string, srcPort: number, dst: string, dstPort: number, transport: Transport, ipVersion: 4 | 6): CapturedMessage {
+  private deliver(m: FramedMessage, src: string, srcPort: number, dst: string, dstPort: number, transport: Transport, ipVersion: 4 | 6, truncated = false): CapturedMessage {
     const { message, issues } = parseSip(m.bytes);
     for (const i of issues) this.issues.add(i.code, i.detail, m.frame);
     this.sipMessages++;
     this.byTransport[transport] = (this.byTransport[transport] ?? 0) + 1;
     const c: CapturedMessage = {
       frame: m.frame, frames: m.frames, tsNs: m.tsNs, relNs: m.tsNs - (this.firstTsNs ?? m.tsNs), src, srcPort, dst, dstPort, transport, ipVersion,
-      capture: this.opts.captureIndex, bytes: m.bytes, message, issues,
+      capture: this.opts.captureIndex, bytes: m.bytes, message, issues, ...(truncated ? { truncated } : {}),
     };
     this.onMessage(c);
     return c;

@@ -28,6 +28,8 @@ export interface CapturedMessage {
   ipVersion: 4 | 6;
   /** Index of the input capture, when several are analysed together (0 otherwise). */
   capture: number;
+  /** True when the capture holds only part of the message (snaplen cut). */
+  truncated?: boolean;
   /** The message bytes (owned copy). */
   bytes: Uint8Array;
   /** Parsed message; null when the bytes are not recognisably SIP. */

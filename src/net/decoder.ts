@@ -25,6 +25,8 @@ export interface UdpDatagram {
   tsNs: bigint;
   /** Frames that carried the datagram when it was IP-fragmented, else null (just `frame`). */
   frames: number[] | null;
+  /** True when the datagram was cut short (snaplen): the payload is incomplete. */
+  truncated: boolean;
 }
 
 /** NetSink is the application layer's side of the decoder. */
@@ -110,7 +112,7 @@ export class NetDecoder {
     this.frags = new IpReassembler(issue, limits.reassembly);
     this.tcp = new TcpReassembler(sink.tcp, issue, limits.streams);
     this.sctp = new SctpDecoder((m) => sink.sctp(m, this.sctpFrame, this.sctpTsNs));
-    this.udp = { ip: this.ips[0], srcPort: 0, dstPort: 0, payload: new Uint8Array(0), frame: 0, tsNs: 0n, frames: null };
+    this.udp = { ip: this.ips[0], srcPort: 0, dstPort: 0, payload: new Uint8Array(0), frame: 0, tsNs: 0n, frames: null, truncated: false };
   }
 
   /** reassembled counts IP datagrams rebuilt from fragments. */
@@ -200,6 +202,7 @@ export class NetDecoder {
         const ulen = (b[off + 4] << 8) | b[off + 5];
         // RFC 768: length covers header and data; 0 is used for jumbograms; trust the capture then.
         const pend = ulen >= 8 ? Math.min(end, off + ulen) : end;
+        const cut = ip.truncated || (ulen >= 8 && off + ulen > end);
         this.stats.udpDatagrams++;
         if (depth < MAX_TUNNEL_DEPTH && this.udpTunnel(srcPort, dstPort, b, off + 8, pend, frame, tsNs, depth)) return;
         const d = this.udp;
@@ -210,6 +213,7 @@ export class NetDecoder {
         d.frame = frame;
         d.tsNs = tsNs;
         d.frames = frames;
+        d.truncated = cut;
         this.sink.udp(d);
         return;
       }

@@ -39,6 +39,8 @@ interface Pending {
   totalLen: number;
   bytes: number;
   overlap: boolean;
+  /** Overlapping fragments carried different bytes. */
+  conflict: boolean;
   proto: number;
 }
 
@@ -81,7 +83,7 @@ export class IpReassembler {
     let p = this.pending.get(key);
     if (!p) {
       this.makeRoom(frame);
-      p = { key, firstTsNs: tsNs, firstFrame: frame, fragments: [], totalLen: -1, bytes: 0, overlap: false, proto: ip.proto };
+      p = { key, firstTsNs: tsNs, firstFrame: frame, fragments: [], totalLen: -1, bytes: 0, overlap: false, conflict: false, proto: ip.proto };
       this.pending.set(key, p);
     }
     if (p.fragments.length >= this.limits.maxFragmentsPerDatagram) {
@@ -144,12 +146,13 @@ export class IpReassembler {
     for (const f of frags) {
       const end = Math.min(f.offset + f.data.length, p.totalLen);
       if (f.offset < cursor) {
-        // Overlap: compare what the later fragment says with what we already have (RFC 5722
-        // makes overlapping IPv6 fragments an attack signature; we report and keep the first bytes).
+        // Overlap (RFC 5722 makes overlapping IPv6 fragments an attack signature; Wireshark flags
+        // every overlap): report it, say whether the bytes conflict, keep the first-received bytes.
+        p.overlap = true;
         const upto = Math.min(cursor, end);
         for (let i = f.offset; i < upto; i++) {
           if (out[i] !== f.data[i - f.offset]) {
-            p.overlap = true;
+            p.conflict = true;
             break;
           }
         }
@@ -162,7 +165,9 @@ export class IpReassembler {
     this.pending.delete(p.key);
     this.bytes -= p.bytes;
     this.completed++;
-    if (p.overlap) this.issue("ip_fragment_overlap", "overlapping IP fragments with different contents; first-received bytes kept", frame);
+    if (p.overlap) {
+      this.issue("ip_fragment_overlap", p.conflict ? "overlapping IP fragments with different contents; first-received bytes kept" : "overlapping or repeated IP fragments (same contents)", frame);
+    }
     return { payload: out, proto: p.proto, frames: p.fragments.map((f) => f.frame).sort((a, b) => a - b), overlap: p.overlap };
   }
 }

@@ -1,0 +1,31 @@
+/**
+ * Loading known passwords for digest verification. The file must not be readable by everyone
+ * (it holds passwords) unless the user insists; its content never reaches any output.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { CredentialStore } from "../detect/credentials.js";
+import { UsageError } from "./errors.js";
+
+/** loadCredentials builds the store from --credentials FILE and/or --password. */
+export async function loadCredentials(opts: { file?: string; password?: string; user?: string; insecure: boolean }): Promise<CredentialStore | undefined> {
+  let store: CredentialStore | undefined;
+  if (opts.file) {
+    let st;
+    try {
+      st = await stat(opts.file);
+    } catch {
+      throw new UsageError(`${opts.file}: credentials file not found`);
+    }
+    if ((st.mode & 0o004) !== 0 && !opts.insecure) {
+      throw new UsageError(`${opts.file}: credentials file is readable by everyone; chmod 600 it, or pass --insecure-credentials`);
+    }
+    const parsed = CredentialStore.parse(await readFile(opts.file, "utf8"));
+    if (parsed.errors.length > 0) throw new UsageError(`${opts.file}: ${parsed.errors[0]}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more)` : ""}`);
+    store = parsed.store;
+  }
+  if (opts.password !== undefined) {
+    store ??= new CredentialStore();
+    store.add({ user: opts.user ?? "*", password: opts.password });
+  }
+  return store;
+}

@@ -1,0 +1,298 @@
+/**
+ * Authentication headers: challenges (WWW-Authenticate, Proxy-Authenticate) and credentials
+ * (Authorization, Proxy-Authorization) per RFC 3261 §22 / §25.1, RFC 7616 §3.3-3.4 and RFC 8760.
+ * Tolerant of unquoted values, empty list items, odd spacing and several challenges per header.
+ */
+import type { Issue } from "../util/issues.js";
+import { addIssue } from "./issues.js";
+import { clip, DEDUP_LIMIT, isAscii, isTokenChar, isWs, paramName, Params, readQuoted, skipWs, trimEndIndex, utf8 } from "./text.js";
+
+/** AuthHeaderName names the four headers this module parses. */
+export type AuthHeaderName = "WWW-Authenticate" | "Proxy-Authenticate" | "Authorization" | "Proxy-Authorization";
+
+/** AuthEntry holds what challenges and credentials share. */
+export interface AuthEntry {
+  /** The header the entry came from. */
+  header: AuthHeaderName;
+  /** Auth scheme as written (`Digest`, `Basic`, ...); "" when parameters came without one. */
+  scheme: string;
+  /** Every parameter, names lower-cased, values unquoted and decoded as UTF-8. */
+  params: Params;
+  /** Parameters that were sent quoted (lower-cased names). */
+  quoted: string[];
+  /** token68 payload of non-parameter schemes (e.g. Basic credentials). */
+  token68?: string;
+  /** Byte offset of the header value in the message. */
+  offset: number;
+}
+
+/** Challenge is one WWW-Authenticate / Proxy-Authenticate challenge (RFC 7616 §3.3). */
+export interface Challenge extends AuthEntry {
+  /** Protection space. */
+  realm?: string;
+  /** Server nonce. */
+  nonce?: string;
+  /** Opaque value the client must echo. */
+  opaque?: string;
+  /** `algorithm` as written (MD5, MD5-sess, SHA-256, SHA-256-sess, SHA-512-256, SHA-512-256-sess, ...); absent means MD5. */
+  algorithm?: string;
+  /** qop options offered (`auth`, `auth-int`); empty for RFC 2069 challenges. */
+  qop: string[];
+  /** `stale=true`: the nonce expired but the credentials were right (RFC 7616 §3.3). */
+  stale?: boolean;
+  /** `domain` URIs (space-separated list), empty when absent. */
+  domain: string[];
+  /** `charset` (RFC 7616: only UTF-8 is defined). */
+  charset?: string;
+  /** `userhash=true`: the server supports hashed usernames (RFC 7616 §3.4.4). */
+  userhash?: boolean;
+}
+
+/** Credentials is one Authorization / Proxy-Authorization value (RFC 7616 §3.4). */
+export interface Credentials extends AuthEntry {
+  /** Username, or its hash when `userhash` is true. */
+  username?: string;
+  /** Realm the credentials are for. */
+  realm?: string;
+  /** Nonce echoed from the challenge. */
+  nonce?: string;
+  /** digest-uri: the request URI the response was computed over. */
+  uri?: string;
+  /** Request digest (hex). */
+  response?: string;
+  /** Algorithm as written; absent means MD5. */
+  algorithm?: string;
+  /** Client nonce (required with qop). */
+  cnonce?: string;
+  /** Opaque echoed from the challenge. */
+  opaque?: string;
+  /** Chosen qop (`auth` or `auth-int`). */
+  qop?: string;
+  /** Nonce count, 8 hex digits. */
+  nc?: string;
+  /** True when `username` is the RFC 7616 §3.4.4 userhash. */
+  userhash?: boolean;
+}
+
+/** AuthKind selects the grammar: challenge or credentials. */
+type AuthKind = "challenge" | "credentials";
+
+/**
+ * QUOTED lists parameters the grammar requires quoted; TOKENS those it requires unquoted
+ * (RFC 3261 §25.1 `digest-cln`/`dig-resp`, RFC 7616 §3.3-3.4).
+ */
+const QUOTED: Record<AuthKind, ReadonlySet<string>> = {
+  challenge: new Set(["realm", "domain", "nonce", "opaque", "qop"]),
+  credentials: new Set(["username", "realm", "nonce", "uri", "response", "cnonce", "opaque"]),
+};
+const TOKENS: Record<AuthKind, ReadonlySet<string>> = {
+  challenge: new Set(["stale", "algorithm", "charset", "userhash"]),
+  credentials: new Set(["algorithm", "qop", "nc", "userhash"]),
+};
+
+/** SCHEMES are auth schemes recognised when they stand alone as a list element. */
+const SCHEMES = new Set(["digest", "basic", "bearer", "negotiate", "ntlm", "kerberos"]);
+
+/** TOKEN68 matches a token68 payload (RFC 7235 §2.1). */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** tokenEnd returns the end index of the token run at i. */
+function tokenEnd(s: string, i: number): number {
+  while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** nextComma returns the index of the next list comma at or after i (outside quotes), or s.length. */
+function nextComma(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 44) return i;
+    if (c === 34) i = readQuoted(s, i).end;
+    else i++;
+  }
+  return n;
+}
+
+/**
+ * parseAuthEntries reads one header value in a single pass. A token not followed by `=` starts
+ * a new entry (its scheme), so one header may carry several challenges, as HTTP allows (RFC 7235
+ * §4.1); `name=value` pairs are parameters of the current entry. Empty list elements are skipped
+ * (RFC 7230 §7), a missing comma between parameters is reported and tolerated.
+ */
+function parseAuthEntries(value: string, header: AuthHeaderName, kind: AuthKind, issues: Issue[], offset: number): AuthEntry[] {
+  const out: AuthEntry[] = [];
+  const n = value.length;
+  const ascii = isAscii(value); // one check for the whole value instead of one per parameter
+  let cur: AuthEntry | undefined;
+  let digest = false;
+  let justScheme = false;
+  let afterComma = true;
+  let lastName = "";
+  let i = 0;
+  while (i < n) {
+    const c = value.charCodeAt(i);
+    if (c === 44) {
+      afterComma = true;
+      i++;
+      continue;
+    }
+    if (isWs(c)) {
+      i++;
+      continue;
+    }
+    if (justScheme && !digest && cur !== undefined) {
+      const e = nextComma(value, i);
+      const rest = value.slice(i, trimEndIndex(value, i, e));
+      if (TOKEN68.test(rest)) {
+        cur.token68 = rest;
+        i = e;
+        justScheme = false;
+        continue;
+      }
+    }
+    justScheme = false;
+    const ts = i;
+    i = tokenEnd(value, i);
+    if (i === ts) {
+      addIssue(issues, "bad_auth_header", `${header}: unexpected "${clip(value.slice(ts), 20)}"`, offset + ts);
+      i = nextComma(value, ts + 1);
+      continue;
+    }
+    const tok = value.slice(ts, i);
+    const j = skipWs(value, i);
+    if (j < n && value.charCodeAt(j) === 61) {
+      if (cur === undefined) {
+        addIssue(issues, "bad_auth_header", `${header}: parameters without an auth scheme`, offset + ts);
+        cur = { header, scheme: "", params: new Params(), quoted: [], offset };
+        out.push(cur);
+      }
+      let k = skipWs(value, j + 1);
+      let v: string;
+      const quoted = k < n && value.charCodeAt(k) === 34;
+      if (quoted) {
+        const q = readQuoted(value, k);
+        if (!q.terminated) addIssue(issues, "unterminated_quote", `${header}: ${tok} value is not closed`, offset + k);
+        v = q.value;
+        k = q.end;
+      } else {
+        const e = nextComma(value, k);
+        v = value.slice(k, trimEndIndex(value, k, e));
+        k = e;
+      }
+      i = skipWs(value, k);
+      if (i < n && value.charCodeAt(i) !== 44) {
+        addIssue(issues, "bad_auth_header", `${header}: no comma after the ${tok} parameter`, offset + i);
+      }
+      lastName = storeParam(cur, paramName(value, ts, ts + tok.length), ascii ? v : utf8(v), quoted, digest, kind, issues, offset + ts);
+      afterComma = false;
+      continue;
+    }
+    const lower = tok.toLowerCase();
+    if (cur === undefined || SCHEMES.has(lower) || (j < n && value.charCodeAt(j) !== 44)) {
+      cur = { header, scheme: tok, params: new Params(), quoted: [], offset };
+      out.push(cur);
+      digest = lower === "digest";
+      justScheme = true;
+      lastName = "";
+    } else if (lastName === "qop" && afterComma) {
+      // Tolerate an unquoted qop list `qop=auth,auth-int` that the commas cut apart.
+      cur.params.replace("qop", `${cur.params.get("qop") ?? ""},${tok}`);
+    } else {
+      addIssue(issues, "bad_auth_header", `${header}: stray token "${clip(tok)}"`, offset + ts);
+    }
+    afterComma = false;
+    i = j;
+  }
+  if (out.length === 0) addIssue(issues, "bad_auth_header", `${header} is empty`, offset);
+  return out;
+}
+
+/** storeParam records one parameter (value already UTF-8 decoded) in the entry and checks its quoting; returns the name. */
+function storeParam(
+  entry: AuthEntry,
+  name: string,
+  value: string,
+  quoted: boolean,
+  digest: boolean,
+  kind: AuthKind,
+  issues: Issue[],
+  at: number,
+): string {
+  if (entry.params.size < DEDUP_LIMIT && entry.params.has(name)) {
+    addIssue(issues, "duplicate_auth_param", `${entry.header}: ${name} appears twice`, at);
+    return name;
+  }
+  entry.params.add(name, value);
+  if (quoted) entry.quoted.push(name);
+  if (digest) {
+    if (!quoted && QUOTED[kind].has(name)) {
+      addIssue(issues, "unquoted_auth_param", `${entry.header}: ${name}=${clip(value, 40)} must be a quoted string`, at);
+    } else if (quoted && TOKENS[kind].has(name)) {
+      addIssue(issues, "quoted_auth_param", `${entry.header}: ${name}="${clip(value, 40)}" must not be quoted`, at);
+    }
+  }
+  return name;
+}
+
+/** flag parses a `true`/`false` token case-insensitively; undefined when absent or other. */
+function flag(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  const l = v.toLowerCase();
+  return l === "true" ? true : l === "false" ? false : undefined;
+}
+
+/** copyDefined sets target[key] = value unless value is undefined (keeps objects sparse). */
+function copyDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
+/**
+ * parseChallenges parses a WWW-Authenticate / Proxy-Authenticate value into one or more
+ * challenges. `offset` is the value's byte offset in the message.
+ */
+export function parseChallenges(value: string, header: AuthHeaderName, issues: Issue[], offset: number): Challenge[] {
+  // Entries are extended in place into Challenge / Credentials (object spread is slow in V8).
+  return parseAuthEntries(value, header, "challenge", issues, offset).map((e) => {
+    const p = e.params;
+    const c = e as Challenge;
+    c.qop = splitTokens(p.get("qop"), ",");
+    c.domain = splitTokens(p.get("domain"), " ");
+    copyDefined(c, "realm", p.get("realm"));
+    copyDefined(c, "nonce", p.get("nonce"));
+    copyDefined(c, "opaque", p.get("opaque"));
+    copyDefined(c, "algorithm", p.get("algorithm"));
+    copyDefined(c, "charset", p.get("charset"));
+    copyDefined(c, "stale", flag(p.get("stale")));
+    copyDefined(c, "userhash", flag(p.get("userhash")));
+    if (e.scheme.toLowerCase() === "digest" && p.get("nonce") === undefined) {
+      addIssue(issues, "bad_auth_header", `${header}: Digest challenge without nonce`, offset);
+    }
+    return c;
+  });
+}
+
+/**
+ * parseCredentials parses an Authorization / Proxy-Authorization value. Several credentials in
+ * one header are tolerated the same way as several challenges.
+ */
+export function parseCredentials(value: string, header: AuthHeaderName, issues: Issue[], offset: number): Credentials[] {
+  return parseAuthEntries(value, header, "credentials", issues, offset).map((e) => {
+    const p = e.params;
+    const c = e as Credentials;
+    for (const k of ["username", "realm", "nonce", "uri", "response", "algorithm", "cnonce", "opaque", "qop", "nc"] as const) {
+      copyDefined(c, k, p.get(k));
+    }
+    copyDefined(c, "userhash", flag(p.get("userhash")));
+    return c;
+  });
+}
+
+/** splitTokens splits a list value at `sep` (and whitespace), dropping empty parts. */
+function splitTokens(v: string | undefined, sep: string): string[] {
+  if (v === undefined) return [];
+  return v
+    .split(sep)
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+}

@@ -1,0 +1,470 @@
+/**
+ * The SIP message model: start line, an index of header lines over the latin1 text of the header
+ * section, and typed accessors that parse a header on first use and cache the result.
+ * Ownership: `bytes` and `body` are views of the parsed input; copy the input if it is reused.
+ */
+import type { Issue } from "../util/issues.js";
+import { parseContact, parseNameAddr, type Contact, type NameAddr } from "./address.js";
+import { parseChallenges, parseCredentials, type AuthHeaderName, type Challenge, type Credentials } from "./auth.js";
+import { parseCSeq, parseReason, parseRetryAfter, parseWarning, type CSeq, type Reason, type RetryAfter, type Warning } from "./fields.js";
+import { headerDisplayName, headerKey, isListHeader } from "./headers.js";
+import { addIssue } from "./issues.js";
+import { parseSdp, type Sdp } from "./sdp.js";
+import { clip, readNumber, skipWs, splitList, trimEndIndex, utf8 } from "./text.js";
+import { parseUri, type SipUri } from "./uri.js";
+import { parseVia, type Via } from "./via.js";
+
+/** HeaderField is one header line as found, for listing and display. */
+export interface HeaderField {
+  /** Field name exactly as written (compact forms not expanded). */
+  name: string;
+  /** Lower-cased full name (`v` -> `via`), the lookup key. */
+  key: string;
+  /** Value, trimmed and unfolded (latin1). */
+  value: string;
+  /** Byte offset of the value in the message. */
+  offset: number;
+}
+
+/** ValueAt is one header value (or list element) with its byte offset in the message. */
+export interface ValueAt {
+  /** The text, trimmed and unfolded. */
+  text: string;
+  /** Byte offset in the message. */
+  offset: number;
+}
+
+/** StartLine is the decoded request or status line, as the parser hands it to the model. */
+export interface StartLine {
+  /** `request` or `response`. */
+  kind: "request" | "response";
+  /** SIP-Version as written ("" when missing). */
+  version: string;
+  /** Request method as written. */
+  method?: string;
+  /** Request-URI text. */
+  requestUri?: string;
+  /** Byte offset of the Request-URI. */
+  requestUriOffset?: number;
+  /** Status code. */
+  status?: number;
+  /** Reason phrase, UTF-8 decoded. */
+  reason?: string;
+}
+
+/**
+ * HeaderIndex is the parser's one-pass index of the header section plus the body bounds
+ * (internal to src/sip; exported so the parser can build messages).
+ */
+export interface HeaderIndex {
+  /** latin1 text of the message from byte 0 up to (at least) the end of the header section. */
+  text: string;
+  /** Header keys, one per header line. */
+  keys: string[];
+  /** Four numbers per header: name start, value start, value end, folded (0/1). */
+  pos: number[];
+  /** The whole message. */
+  bytes: Uint8Array;
+  /** Where the body starts (bytes.length when there is none). */
+  bodyOffset: number;
+  /** Declared Content-Length, when valid. */
+  contentLength?: number;
+  /** The issue list shared with the parse result. */
+  issues: Issue[];
+}
+
+/** UNSET marks a lazy field not computed yet (undefined is a valid computed value). */
+const UNSET: unique symbol = Symbol("unset");
+type Lazy<T> = T | typeof UNSET;
+
+/** FOLD matches a line break plus the LWS around it, which unfolding turns into one SP (RFC 3261 §7.3.1). */
+const FOLD = /[ \t]*\r?\n[ \t]*/g;
+
+/** SipMessage is one parsed SIP request or response. */
+export class SipMessage {
+  /** `request` or `response`. */
+  readonly kind: "request" | "response";
+  /** SIP-Version as written (`SIP/2.0`). */
+  readonly version: string;
+  /** Request method as on the wire (requests only). Methods are case-sensitive (RFC 3261 §7.1). */
+  readonly method?: string;
+  /** Request method upper-cased, for tolerant comparison (`register` -> `REGISTER`). */
+  readonly methodUpper?: string;
+  /** Raw Request-URI text (requests only); see `uri` for the parsed form. */
+  readonly requestUri?: string;
+  /** Status code (responses only); may lie outside 100..699 when flagged `bad_start_line`. */
+  readonly status?: number;
+  /** Reason phrase decoded as UTF-8 (responses only); "" when empty. */
+  readonly reason?: string;
+  /** The whole message as parsed (a view, not a copy). */
+  readonly bytes: Uint8Array;
+  /** Body: every byte after the blank line (a view). Compare with `contentLength`. */
+  readonly body: Uint8Array;
+  /** Byte offset of the body in `bytes`. */
+  readonly bodyOffset: number;
+  /** Declared Content-Length, when present and well-formed. */
+  readonly contentLength?: number;
+  /**
+   * Issues found so far. The same array as the parse result's `issues`: typed accessors append
+   * what they find on first use; `parseAll()` runs every accessor.
+   */
+  readonly issues: Issue[];
+
+  private readonly text: string;
+  private readonly keys: string[];
+  private readonly pos: number[];
+  private readonly requestUriOffset: number;
+  private readonly vals: (string | undefined)[] = [];
+  private _uri: Lazy<SipUri | undefined> = UNSET;
+  private _cseq: Lazy<CSeq | undefined> = UNSET;
+  private _via: Lazy<Via[]> = UNSET;
+  private _from: Lazy<NameAddr | undefined> = UNSET;
+  private _to: Lazy<NameAddr | undefined> = UNSET;
+  private _contacts: Lazy<Contact[]> = UNSET;
+  private _expires: Lazy<number | undefined> = UNSET;
+  private _maxForwards: Lazy<number | undefined> = UNSET;
+  private _minExpires: Lazy<number | undefined> = UNSET;
+  private _retryAfter: Lazy<RetryAfter | undefined> = UNSET;
+  private _warnings: Lazy<Warning[]> = UNSET;
+  private _reasons: Lazy<Reason[]> = UNSET;
+  private _route: Lazy<NameAddr[]> = UNSET;
+  private _recordRoute: Lazy<NameAddr[]> = UNSET;
+  private _challenges: Lazy<Challenge[]> = UNSET;
+  private _credentials: Lazy<Credentials[]> = UNSET;
+  private _sdp: Lazy<Sdp | undefined> = UNSET;
+
+  /** Builds the model from the parser's start line and index; use `parseSip` rather than this. */
+  constructor(line: StartLine, init: HeaderIndex) {
+    this.kind = line.kind;
+    this.version = line.version;
+    this.method = line.method;
+    this.methodUpper = line.method?.toUpperCase();
+    this.requestUri = line.requestUri;
+    this.requestUriOffset = line.requestUriOffset ?? 0;
+    this.status = line.status;
+    this.reason = line.reason;
+    this.text = init.text;
+    this.keys = init.keys;
+    this.pos = init.pos;
+    this.bytes = init.bytes;
+    this.bodyOffset = init.bodyOffset;
+    this.body = init.bytes.subarray(init.bodyOffset);
+    this.contentLength = init.contentLength;
+    this.issues = init.issues;
+  }
+
+  // ---- raw header access -------------------------------------------------------------------
+
+  /** Number of header lines indexed. */
+  get headerCount(): number {
+    return this.keys.length;
+  }
+
+  /** value returns header i's value, trimmed and unfolded (cached). */
+  private value(i: number): string {
+    const cached = this.vals[i];
+    if (cached !== undefined) return cached;
+    const p = i * 4;
+    const s = skipWs(this.text, this.pos[p + 1], this.pos[p + 2]);
+    let v = this.text.slice(s, trimEndIndex(this.text, s, this.pos[p + 2]));
+    if (this.pos[p + 3] === 1) v = v.replace(FOLD, " ");
+    this.vals[i] = v;
+    return v;
+  }
+
+  /** valueOffset returns the byte offset of header i's trimmed value. */
+  private valueOffset(i: number): number {
+    return skipWs(this.text, this.pos[i * 4 + 1], this.pos[i * 4 + 2]);
+  }
+
+  /** firstIndex returns the index of the first header with the key, or -1. */
+  private firstIndex(key: string): number {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
+  }
+
+  /**
+   * header returns the first value of a header, case-insensitively, compact forms expanded
+   * (`header("Call-ID")` also finds `i:`). Values are trimmed and unfolded; undefined if absent.
+   */
+  header(name: string): string | undefined {
+    const i = this.firstIndex(headerKey(name));
+    return i < 0 ? undefined : this.value(i);
+  }
+
+  /** hasHeader reports whether the header is present (any form). */
+  hasHeader(name: string): boolean {
+    return this.firstIndex(headerKey(name)) >= 0;
+  }
+
+  /**
+   * headerValues returns every value of a header in order. For list headers (Via, Contact,
+   * Route, Record-Route, Supported, Allow, ...) comma-separated values are split; for others
+   * (WWW-Authenticate, Authorization, Date, unknown extensions, ...) each line is one value.
+   */
+  headerValues(name: string): string[] {
+    return this.valuesAt(headerKey(name)).map((v) => v.text);
+  }
+
+  /** valuesAt is headerValues by key, with the byte offset of each value; empty list items are dropped. */
+  valuesAt(key: string): ValueAt[] {
+    const out: ValueAt[] = [];
+    const split = isListHeader(key);
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.keys[i] !== key) continue;
+      const v = this.value(i);
+      const off = this.valueOffset(i);
+      if (!split || v.indexOf(",") < 0) {
+        out.push({ text: v, offset: off });
+        continue;
+      }
+      for (const item of splitList(v)) if (item.text.length > 0) out.push({ text: item.text, offset: off + item.start });
+    }
+    return out;
+  }
+
+  /** headerList returns every header line in order, for display. */
+  headerList(): HeaderField[] {
+    return this.keys.map((key, i) => ({
+      name: this.text.slice(this.pos[i * 4], trimEndIndex(this.text, this.pos[i * 4], this.pos[i * 4 + 1] - 1)),
+      key,
+      value: this.value(i),
+      offset: this.valueOffset(i),
+    }));
+  }
+
+  /** single returns the first value of a key with its offset, or undefined. */
+  private single(key: string): ValueAt | undefined {
+    const i = this.firstIndex(key);
+    return i < 0 ? undefined : { text: this.value(i), offset: this.valueOffset(i) };
+  }
+
+  /**
+   * listOf parses every element of a list header with `parse`, reporting empty elements
+   * (`Via: a,,b`) as `empty_list_item` (RFC 3261 §7.3.1 has no empty elements).
+   */
+  private listOf<T>(key: string, parse: (text: string, issues: Issue[], offset: number) => T | undefined): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.keys[i] !== key) continue;
+      const v = this.value(i);
+      const off = this.valueOffset(i);
+      const items = v.indexOf(",") < 0 ? [{ text: v, start: 0 }] : splitList(v);
+      for (const item of items) {
+        if (item.text.length === 0) {
+          addIssue(this.issues, "empty_list_item", `${headerDisplayName(key)} has an empty element`, off + item.start);
+          continue;
+        }
+        const r = parse(item.text, this.issues, off + item.start);
+        if (r !== undefined) out.push(r);
+      }
+    }
+    return out;
+  }
+
+  /** numberOf parses a numeric single-valued header, clamped to max. */
+  private numberOf(key: string, max: number): number | undefined {
+    const v = this.single(key);
+    return v === undefined ? undefined : readNumber(v.text, headerDisplayName(key), max, this.issues, v.offset);
+  }
+
+  // ---- typed accessors -----------------------------------------------------------------------
+
+  /**
+   * The Request-URI parsed (requests only). A URI in `<...>` (RFC 4475 ltgtruri) or one carrying
+   * `?headers` (forbidden by RFC 3261 §19.1.1, RFC 4475 escruri) is reported as `bad_uri`.
+   */
+  get uri(): SipUri | undefined {
+    if (this._uri !== UNSET) return this._uri;
+    let raw = this.requestUri;
+    let off = this.requestUriOffset;
+    if (raw === undefined || raw.length === 0) return (this._uri = undefined);
+    if (raw.startsWith("<")) {
+      addIssue(this.issues, "bad_uri", `Request-URI "${clip(raw)}" must not be enclosed in <>`, off);
+      raw = raw.slice(1, raw.endsWith(">") ? -1 : undefined);
+      off += 1;
+    }
+    const uri = parseUri(raw, this.issues, off);
+    if (uri.kind === "sip" && uri.headers.size > 0) {
+      addIssue(this.issues, "bad_uri", `Request-URI "${clip(raw)}" carries URI headers (RFC 3261 §19.1.1)`, off);
+    }
+    return (this._uri = uri);
+  }
+
+  /** Call-ID (compact `i`), trimmed. */
+  get callId(): string | undefined {
+    const i = this.firstIndex("call-id");
+    return i < 0 ? undefined : this.value(i);
+  }
+
+  /** CSeq number and method; a method differing from the request's is `cseq_method_mismatch`. */
+  get cseq(): CSeq | undefined {
+    if (this._cseq !== UNSET) return this._cseq;
+    const v = this.single("cseq");
+    const c = v === undefined ? undefined : parseCSeq(v.text, this.issues, v.offset);
+    if (c !== undefined && v !== undefined && this.kind === "request" && c.method !== this.method) {
+      addIssue(this.issues, "cseq_method_mismatch", `CSeq method ${clip(c.method)} differs from request method ${clip(this.method ?? "")}`, v.offset);
+    }
+    return (this._cseq = c);
+  }
+
+  /** The whole Via stack, top (most recent hop) first, across Via lines and comma lists. */
+  get via(): Via[] {
+    if (this._via !== UNSET) return this._via;
+    return (this._via = this.listOf("via", parseVia));
+  }
+
+  /** The top Via: the hop that sent the message (responses travel back along it). */
+  get topVia(): Via | undefined {
+    return this.via[0];
+  }
+
+  /** From (compact `f`). */
+  get from(): NameAddr | undefined {
+    if (this._from !== UNSET) return this._from;
+    const v = this.single("from");
+    return (this._from = v === undefined ? undefined : parseNameAddr(v.text, this.issues, v.offset));
+  }
+
+  /** To (compact `t`). */
+  get to(): NameAddr | undefined {
+    if (this._to !== UNSET) return this._to;
+    const v = this.single("to");
+    return (this._to = v === undefined ? undefined : parseNameAddr(v.text, this.issues, v.offset));
+  }
+
+  /** Contact values (compact `m`) in order, `*` included. */
+  get contacts(): Contact[] {
+    if (this._contacts !== UNSET) return this._contacts;
+    return (this._contacts = this.listOf("contact", parseContact));
+  }
+
+  /** Expires header in seconds (RFC 3261 §20.19), clamped to 2**32-1. */
+  get expires(): number | undefined {
+    if (this._expires !== UNSET) return this._expires;
+    return (this._expires = this.numberOf("expires", 0xffffffff));
+  }
+
+  /** Max-Forwards (RFC 3261 §20.22: 0..255). */
+  get maxForwards(): number | undefined {
+    if (this._maxForwards !== UNSET) return this._maxForwards;
+    return (this._maxForwards = this.numberOf("max-forwards", 255));
+  }
+
+  /** Min-Expires in seconds (RFC 3261 §20.23, sent with 423 Interval Too Brief). */
+  get minExpires(): number | undefined {
+    if (this._minExpires !== UNSET) return this._minExpires;
+    return (this._minExpires = this.numberOf("min-expires", 0xffffffff));
+  }
+
+  /** Retry-After (RFC 3261 §20.33). */
+  get retryAfter(): RetryAfter | undefined {
+    if (this._retryAfter !== UNSET) return this._retryAfter;
+    const v = this.single("retry-after");
+    return (this._retryAfter = v === undefined ? undefined : parseRetryAfter(v.text, this.issues, v.offset));
+  }
+
+  /** User-Agent, decoded as UTF-8. */
+  get userAgent(): string | undefined {
+    const v = this.single("user-agent");
+    return v === undefined ? undefined : utf8(v.text);
+  }
+
+  /** Server, decoded as UTF-8. */
+  get server(): string | undefined {
+    const v = this.single("server");
+    return v === undefined ? undefined : utf8(v.text);
+  }
+
+  /** Warning values (RFC 3261 §20.43). */
+  get warnings(): Warning[] {
+    if (this._warnings !== UNSET) return this._warnings;
+    return (this._warnings = this.listOf("warning", parseWarning));
+  }
+
+  /** Reason values (RFC 3326). */
+  get reasons(): Reason[] {
+    if (this._reasons !== UNSET) return this._reasons;
+    return (this._reasons = this.listOf("reason", parseReason));
+  }
+
+  /** Route set (RFC 3261 §20.34), in order. */
+  get route(): NameAddr[] {
+    if (this._route !== UNSET) return this._route;
+    return (this._route = this.listOf("route", parseNameAddr));
+  }
+
+  /** Record-Route (RFC 3261 §20.30), in order. */
+  get recordRoute(): NameAddr[] {
+    if (this._recordRoute !== UNSET) return this._recordRoute;
+    return (this._recordRoute = this.listOf("record-route", parseNameAddr));
+  }
+
+  /** Supported option tags (compact `k`). */
+  get supported(): string[] {
+    return this.headerValues("supported");
+  }
+
+  /**
+   * Every challenge of the message, WWW-Authenticate lines first then Proxy-Authenticate, in
+   * order; one header may carry several (e.g. SHA-256 and MD5, RFC 8760 §2.4).
+   */
+  get challenges(): Challenge[] {
+    if (this._challenges !== UNSET) return this._challenges;
+    return (this._challenges = this.authOf("www-authenticate", "proxy-authenticate", parseChallenges));
+  }
+
+  /** Every credentials value: Authorization lines first, then Proxy-Authorization. */
+  get credentials(): Credentials[] {
+    if (this._credentials !== UNSET) return this._credentials;
+    return (this._credentials = this.authOf("authorization", "proxy-authorization", parseCredentials));
+  }
+
+  /** authOf parses the auth headers of two keys with the given parser. */
+  private authOf<T>(
+    first: string,
+    second: string,
+    parse: (value: string, header: AuthHeaderName, issues: Issue[], offset: number) => T[],
+  ): T[] {
+    const out: T[] = [];
+    for (const key of [first, second]) {
+      const name = headerDisplayName(key) as AuthHeaderName;
+      for (let i = 0; i < this.keys.length; i++) {
+        if (this.keys[i] === key) out.push(...parse(this.value(i), name, this.issues, this.valueOffset(i)));
+      }
+    }
+    return out;
+  }
+
+  /** Content-Type value as written (compact `c`). */
+  get contentType(): string | undefined {
+    return this.header("content-type");
+  }
+
+  /** Media type of the body, lower-cased without parameters (`application/sdp`). */
+  get mediaType(): string | undefined {
+    const ct = this.contentType;
+    if (ct === undefined) return undefined;
+    const semi = ct.indexOf(";");
+    return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+  }
+
+  /** The SDP body (RFC 4566) when Content-Type is application/sdp and there is a body. */
+  get sdp(): Sdp | undefined {
+    if (this._sdp !== UNSET) return this._sdp;
+    if (this.mediaType !== "application/sdp" || this.body.length === 0) return (this._sdp = undefined);
+    return (this._sdp = parseSdp(this.body, this.issues, this.bodyOffset));
+  }
+
+  /**
+   * parseAll runs every typed accessor, so `issues` holds everything the parser can find, and
+   * returns it.
+   */
+  parseAll(): Issue[] {
+    void [this.uri, this.cseq, this.via, this.from, this.to, this.contacts, this.expires, this.maxForwards];
+    void [this.minExpires, this.retryAfter, this.warnings, this.reasons, this.route, this.recordRoute];
+    void [this.challenges, this.credentials, this.sdp];
+    return this.issues;
+  }
+}

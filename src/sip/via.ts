@@ -1,0 +1,140 @@
+/**
+ * Via values (RFC 3261 §20.42, §18.2.1 received, RFC 3581 rport): sent-protocol, sent-by and the
+ * parameters the correlator matches transactions and NAT bindings on.
+ */
+import type { Issue } from "../util/issues.js";
+import { addIssue } from "./issues.js";
+import { clip, isTokenChar, Lexicon, Params, parseDecimal, readParams, skipWs } from "./text.js";
+
+/** TRANSPORTS interns the transport tokens of RFC 3261 §20.42, RFC 4168 (SCTP), RFC 7118 (WS, WSS). */
+const TRANSPORTS = new Lexicon(["udp", "tcp", "tls", "sctp", "tls-sctp", "ws", "wss"].map((w) => [w, w.toUpperCase()] as const));
+
+/** Via is one Via value (one hop of the stack). */
+export interface Via {
+  /** Protocol name and version, e.g. `SIP/2.0` (upper-cased, LWS around "/" removed). */
+  protocol: string;
+  /** Transport token upper-cased: UDP, TCP, TLS, SCTP, WS, WSS or an extension. */
+  transport: string;
+  /** sent-by host as written; IPv6 references without brackets. */
+  host: string;
+  /** True when the sent-by host was an IPv6 reference `[...]`. */
+  ipv6?: boolean;
+  /** sent-by port, when written (the default is 5060, or 5061 for TLS, RFC 3261 §18.2.1). */
+  port?: number;
+  /** `branch` transaction id; RFC 3261 ids start with the magic cookie `z9hG4bK` (§8.1.1.7). */
+  branch?: string;
+  /** `received`: source address the next hop saw (RFC 3261 §18.2.1). */
+  received?: string;
+  /**
+   * `rport` (RFC 3581): `true` when present without a value (a client asking for it), the
+   * source port the server saw when filled in.
+   */
+  rport?: number | true;
+  /** `maddr` multicast / override address. */
+  maddr?: string;
+  /** `ttl` for multicast. */
+  ttl?: number;
+  /** All parameters, names lower-cased; a parameter without value maps to "". */
+  params: Params;
+  /** The value text as it appeared (unfolded). */
+  raw: string;
+  /** Byte offset of the value in the message (start of its header value when folded). */
+  offset: number;
+}
+
+/** tokenEnd returns the end index of the token run starting at i. */
+function tokenEnd(s: string, i: number): number {
+  while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * parseVia parses one Via value (already cut from a comma list). LWS is allowed around "/" of
+ * sent-protocol and around ";", "=" of parameters (RFC 4475 §3.1.1.1). Returns undefined only
+ * when not even a sent-protocol is present; other problems give a partial Via and `bad_via`.
+ */
+export function parseVia(s: string, issues: Issue[], offset: number): Via | undefined {
+  const n = s.length;
+  const parts: string[] = [];
+  let i = skipWs(s, 0);
+  if (s.startsWith("SIP/2.0/", i)) {
+    // The usual spelling, read without the LWS-tolerant loop below.
+    parts.push("SIP", "2.0");
+    i += 7; // at the "/" before the transport
+  }
+  for (let k = parts.length; k < 3; k++) {
+    if (k > 0) {
+      if (i >= n || s.charCodeAt(i) !== 47) break;
+      i = skipWs(s, i + 1);
+    }
+    const e = tokenEnd(s, i);
+    if (e === i) break;
+    parts.push(s.slice(i, e));
+    i = skipWs(s, e);
+  }
+  if (parts.length < 3) {
+    addIssue(issues, "bad_via", `Via "${clip(s)}" has no protocol/version/transport`, offset);
+    return undefined;
+  }
+  const via: Via = {
+    protocol: parts[0] === "SIP" && parts[1] === "2.0" ? "SIP/2.0" : `${parts[0].toUpperCase()}/${parts[1]}`,
+    transport: TRANSPORTS.find(parts[2], 0, parts[2].length) ?? parts[2].toUpperCase(),
+    host: "",
+    params: new Params(),
+    raw: s,
+    offset,
+  };
+  if (via.protocol !== "SIP/2.0") addIssue(issues, "bad_version", `Via protocol is ${clip(via.protocol)}, not SIP/2.0`, offset);
+  if (i < n && s.charCodeAt(i) === 91) {
+    const close = s.indexOf("]", i);
+    const end = close < 0 ? n : close;
+    via.host = s.slice(i + 1, end);
+    via.ipv6 = true;
+    if (close < 0) addIssue(issues, "bad_via", `IPv6 sent-by in "${clip(s)}" has no closing "]"`, offset);
+    i = close < 0 ? n : close + 1;
+  } else {
+    const h = i;
+    while (i < n && s.charCodeAt(i) !== 58 && s.charCodeAt(i) !== 59 && s.charCodeAt(i) > 32) i++;
+    via.host = s.slice(h, i);
+  }
+  if (via.host.length === 0) addIssue(issues, "bad_via", `Via "${clip(s)}" has no sent-by host`, offset);
+  i = skipWs(s, i);
+  if (i < n && s.charCodeAt(i) === 58) {
+    i = skipWs(s, i + 1);
+    const p = i;
+    while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    const port = Number(s.slice(p, i));
+    if (i === p || port > 65535) addIssue(issues, "bad_via", `Via "${clip(s)}" has an invalid port`, offset);
+    else via.port = port;
+  }
+  if (skipWs(s, i) < n && !readParams(s, i, n, via.params)) addIssue(issues, "bad_via", `Via "${clip(s)}" has malformed parameters`, offset);
+  typeViaParams(via, issues);
+  return via;
+}
+
+/** typeViaParams copies the well-known parameters into typed fields. */
+function typeViaParams(via: Via, issues: Issue[]): void {
+  const p = via.params;
+  const branch = p.get("branch");
+  if (branch !== undefined) via.branch = branch;
+  const received = p.get("received");
+  if (received !== undefined) via.received = received;
+  const maddr = p.get("maddr");
+  if (maddr !== undefined) via.maddr = maddr;
+  const rport = p.get("rport");
+  if (rport !== undefined) {
+    if (rport === "") {
+      via.rport = true;
+    } else if (rport.length <= 5 && (parseDecimal(rport) ?? 65536) <= 65535) {
+      via.rport = parseDecimal(rport);
+    } else {
+      via.rport = true;
+      addIssue(issues, "bad_via", `Via rport "${clip(rport)}" is not a port number`, via.offset);
+    }
+  }
+  const ttl = p.get("ttl");
+  if (ttl !== undefined) {
+    if (/^\d{1,3}$/.test(ttl) && Number(ttl) <= 255) via.ttl = Number(ttl);
+    else addIssue(issues, "bad_via", `Via ttl "${clip(ttl)}" is not 0..255`, via.offset);
+  }
+}

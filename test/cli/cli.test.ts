@@ -1,0 +1,171 @@
+/**
+ * The command line as a user meets it: outputs, stdin, one-line errors, exit codes, --output,
+ * credentials handling. Runs the built CLI (`npm test` builds first).
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { GENERATED, labCapture, REPO } from "../helpers/corpus.js";
+import { LAB_CREDENTIALS } from "../helpers/analyze.js";
+
+const BIN = join(REPO, "bin/sip401.js");
+
+function run(args: string[], input?: Buffer, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env }, cwd: REPO });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "sip401-cli-"));
+
+describe("sip401 messages", () => {
+  it("lists one line per SIP message with frame, time, addresses, transport, start line, Call-ID, CSeq", () => {
+    const r = run(["messages", labCapture("ok_register_tcp")]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/frame\s+time\s+source\s+destination\s+proto\s+message\s+Call-ID\s+CSeq/);
+    expect(lines.slice(1).map((l) => l.trim().split(/\s+/)[0])).toEqual(["4", "6", "9", "11"]);
+    expect(lines[3]).toMatch(/^\s+9\s+0\.\d{6}\s+198\.51\.100\.20:5060\s+→ 203\.0\.113\.10:5060\s+TCP\s+REGISTER sip:example\.test\s+1-29169@198\.51\.100\.20\s+2 REGISTER$/);
+  });
+
+  it("--format ndjson: one JSON object per message with the documented fields", () => {
+    const r = run(["messages", labCapture("ok_register_tcp"), "--format", "ndjson"]);
+    const recs = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(recs).toHaveLength(4);
+    expect(recs[2]).toMatchObject({
+      frame: 9, frames: [8, 9], src: "198.51.100.20:5060", dst: "203.0.113.10:5060", transport: "TCP", method: "REGISTER",
+      callId: "1-29169@198.51.100.20", cseq: { seq: 2, method: "REGISTER" },
+    });
+    expect(recs[2].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+    expect(recs[1]).toMatchObject({ frame: 6, status: 401, reason: "Unauthorized" });
+  });
+
+  it("reads the capture from stdin with -, gzip-compressed too", () => {
+    const raw = readFileSync(labCapture("bad_password_udp"));
+    const a = run(["messages", "-", "-f", "ndjson"], raw);
+    const b = run(["messages", "-", "-f", "ndjson"], gzipSync(raw));
+    expect(a.code).toBe(0);
+    expect(a.stdout.trimEnd().split("\n")).toHaveLength(8);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it("not a capture: exit 2 and one line naming the first bytes", () => {
+    const f = join(GENERATED, "not-a-capture.txt");
+    const r = run(["messages", f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^sip401: ${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a pcap or pcapng capture \\(starts with [0-9a-f ]+.*\\)\\n$`));
+    expect(r.stdout).toBe("");
+  });
+
+  it("missing file, directory, empty file: one line each, exit 2, no stack", () => {
+    const empty = join(tmp, "empty.pcap");
+    writeFileSync(empty, "");
+    for (const [arg, msg] of [["/nonexistent.pcap", "no such file"], [tmp, "is a directory"], [empty, "not a pcap or pcapng capture (empty file)"]] as const) {
+      const r = run(["messages", arg]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("truncated capture: messages up to the damage, a stderr line saying where, exit 0", () => {
+    const r = run(["messages", join(GENERATED, "truncated.pcap"), "-f", "ndjson"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/truncated\.pcap: truncated at byte 1760 after frame 3/);
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(3);
+  });
+
+  it("--debug adds the stack to an internal error only", () => {
+    const r = run(["messages", "/nonexistent.pcap", "--debug"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no such file/);
+  });
+
+  it("usage errors exit 2", () => {
+    expect(run([]).code).toBe(2);
+    expect(run(["messages", labCapture("ok_register_udp"), "--format", "xml"]).code).toBe(2);
+  });
+});
+
+describe("sip401 analyze", () => {
+  it("exit code follows --fail-on", () => {
+    expect(run(["analyze", labCapture("ok_register_udp")]).code).toBe(0);
+    expect(run(["analyze", labCapture("bad_password_udp")]).code).toBe(1);
+    expect(run(["analyze", labCapture("bad_password_udp"), "--fail-on", "none"]).code).toBe(0);
+    expect(run(["analyze", labCapture("big_udp_fragmented")]).code).toBe(0);
+    expect(run(["analyze", labCapture("big_udp_fragmented"), "--fail-on", "warning"]).code).toBe(1);
+    expect(run(["analyze", labCapture("nat_register_wan"), "--fail-on", "info"]).code).toBe(1);
+  });
+
+  it("--format json prints the report model", () => {
+    const r = run(["analyze", labCapture("bad_password_udp"), "--format", "json"]);
+    const model = JSON.parse(r.stdout);
+    expect(model.schemaVersion).toBe(1);
+    expect(model.registrations[0]).toMatchObject({ aor: "sip:alice@example.test", outcome: "failed", attempts: 4 });
+    expect(model.findings[0].code).toBe("bad_credentials");
+    expect(model.summary.transactions.total).toBe(4);
+  });
+
+  it("--output writes the file (format from the extension) and nothing on stdout", () => {
+    const out = join(tmp, "report.json");
+    const r = run(["analyze", labCapture("unknown_user"), "-o", out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(JSON.parse(readFileSync(out, "utf8")).findings[0].code).toBe("unknown_user");
+    expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("refuses a world-readable credentials file, accepts it when private; passwords never printed", () => {
+    const file = join(tmp, "users.txt");
+    writeFileSync(file, LAB_CREDENTIALS);
+    chmodSync(file, 0o644);
+    const refused = run(["analyze", labCapture("bad_password_udp"), "--credentials", file]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/readable by everyone/);
+    chmodSync(file, 0o600);
+    for (const format of ["json", "table", "markdown", "html"]) {
+      const r = run(["analyze", labCapture("bad_password_udp"), "--credentials", file, "--format", format]);
+      expect(r.code).toBe(1);
+      for (const secret of ["Al1ce-Secret", "B0b-Secret", "Car0l-Secret"]) {
+        expect(r.stdout + r.stderr).not.toContain(secret);
+      }
+    }
+    expect(run(["analyze", labCapture("bad_password_udp"), "--credentials", file, "-f", "json"]).stdout).toMatch(/"verified": "mismatch"/);
+    const insecure = join(tmp, "open.txt");
+    writeFileSync(insecure, LAB_CREDENTIALS);
+    chmodSync(insecure, 0o644);
+    expect(run(["analyze", labCapture("ok_register_udp"), "--credentials", insecure, "--insecure-credentials"]).code).toBe(0);
+  });
+
+  it("--password for the single user in the capture", () => {
+    const r = run(["analyze", labCapture("bad_password_udp"), "--password", "alice123", "-f", "json"]);
+    expect(r.stdout).toMatch(/"verified": "match"/);
+    expect(r.stdout).not.toContain("alice123");
+  });
+
+  it("two capture points: lan.pcap wan.pcap", () => {
+    const r = run(["analyze", labCapture("alg_sim_authuri_lan"), labCapture("alg_sim_authuri_wan"), "-f", "json"]);
+    const model = JSON.parse(r.stdout);
+    expect(model.captures).toHaveLength(2);
+    expect(model.findings[0]).toMatchObject({ code: "sip_alg", severity: "error" });
+  });
+});
+
+describe("sip401 flow", () => {
+  it("draws the ladder of the flow a frame belongs to", () => {
+    const r = run(["flow", labCapture("bad_password_udp"), "--frame", "5"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("REGISTER");
+    expect(r.stdout).toContain("401");
+    expect(existsSync(BIN)).toBe(true);
+  });
+
+  it("unknown Call-ID: one line, exit 2", () => {
+    const r = run(["flow", labCapture("bad_password_udp"), "--call-id", "nope"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no SIP message with Call-ID nope/);
+  });
+});
