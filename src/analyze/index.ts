@@ -12,6 +12,9 @@ import { Observations } from "../detect/observe.js";
 import { extractMessages, DEFAULT_EXTRACT_OPTIONS, type ExtractOptions } from "../extract/extractor.js";
 import type { ExtractSummary } from "../extract/model.js";
 import type { Report } from "../report/model.js";
+import { detectTls } from "../detect/tls.js";
+import type { TlsSession } from "../tls/model.js";
+import { formatIsoNs } from "../util/time.js";
 import { buildReport } from "./build.js";
 import { LadderRecorder } from "./ladders.js";
 
@@ -31,7 +34,12 @@ export interface AnalyzeOptions {
   extract?: Partial<ExtractOptions>;
   /** Awaited between chunks (back-pressure). */
   ready?: () => Promise<void> | undefined;
+  /** TLS key log (SSLKEYLOGFILE format) to decrypt SIP over TLS. Never printed. */
+  tlsKeylog?: string;
 }
+
+/** TLS sessions kept for diagnosis per capture (certificates are grouped, so this is plenty). */
+const MAX_TLS_SESSIONS = 10_000;
 
 /** Methods whose unanswered transactions are reported (keep-alive OPTIONS and in-dialog NOTIFY are not). */
 const TIMEOUT_METHODS = new Set(["INVITE", "SUBSCRIBE", "PUBLISH", "MESSAGE", "REFER"]);
@@ -47,7 +55,9 @@ export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = 
   const captures: ExtractSummary[] = [];
   const correlations: Correlation[] = [];
   const unanswered: Transaction[] = [];
+  const extra: Finding[] = [];
   for (const [index, { input, name }] of inputs.entries()) {
+    const sessions: TlsSession[] = [];
     const correlator = new Correlator(undefined, [
       (tx, reason) => {
         if (reason === "unanswered" && TIMEOUT_METHODS.has(tx.method) && unanswered.length < MAX_UNANSWERED) unanswered.push(tx);
@@ -58,6 +68,10 @@ export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = 
       ...options.extract,
       captureIndex: index,
       onUnreachable: (u) => observations.unreachableSeen(u, index),
+      onTls: (t) => {
+        if (sessions.length < MAX_TLS_SESSIONS) sessions.push(t);
+      },
+      ...(options.tlsKeylog !== undefined ? { tlsKeylog: options.tlsKeylog } : {}),
     };
     const summary = await extractMessages(
       input,
@@ -72,8 +86,8 @@ export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = 
     );
     captures.push(summary);
     correlations.push(correlator.finish(summary.lastTsNs));
+    extra.push(...detectTls(sessions, summary.firstTsNs !== undefined ? formatIsoNs(summary.firstTsNs) : undefined));
   }
-  const extra: Finding[] = [];
   const findings = detect({ correlations, observations, captures, unansweredRequests: unanswered, credentials: options.credentials }, extra);
   return buildReport({
     version: VERSION, captures, correlations, findings, flows: ladders.logs(), laddersDropped: ladders.dropped, credentials: options.credentials,

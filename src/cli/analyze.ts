@@ -22,6 +22,8 @@ export interface AnalyzeCliOptions {
   redact: boolean;
   color?: boolean;
   credentials?: CredentialStore;
+  /** TLS key log contents. */
+  tlsKeylog?: string;
   /** Terminal facts, passed in by the caller (only src/cli/index.ts reads process). */
   isTTY: boolean | undefined;
   columns: number | undefined;
@@ -50,7 +52,7 @@ export function chooseFormat(format: ReportFormat | undefined, output: string | 
 /** runAnalyze builds and renders the report; returns the text and the exit code. */
 export async function runAnalyze(o: AnalyzeCliOptions): Promise<{ text: string; code: number; report: Report }> {
   const format = chooseFormat(o.format, o.output);
-  let report = await analyze(o.inputs, { credentials: o.credentials, ready: o.ready });
+  let report = await analyze(o.inputs, { credentials: o.credentials, ready: o.ready, tlsKeylog: o.tlsKeylog });
   if (o.redact) report = redactReport(report);
   // Colour only for a table on a terminal (never in files or pipes unless forced).
   const color = format === "table" && !o.output && colorEnabled({ isTTY: o.isTTY, env: o.env, flag: o.color });

@@ -2,6 +2,7 @@
  * The sip401 command line. The only module that touches `process`: it parses arguments, runs a
  * command, prints one-line errors and sets the exit code.
  */
+import { readFile } from "node:fs/promises";
 import yargs from "yargs";
 import type { CaptureInput } from "../capture/source.js";
 import type { ExtractSummary } from "../extract/model.js";
@@ -42,6 +43,15 @@ function reportDamageOf(name: string, d: NonNullable<ExtractSummary["damage"]>):
   process.stderr.write(`sip401: ${name}: ${d.kind} at byte ${d.byteOffset} after frame ${d.afterFrame} (${d.reason})\n`);
 }
 
+/** readKeylog reads a TLS key log; its content is secret and never echoed. */
+async function readKeylog(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    throw new UsageError(`${path}: cannot read the TLS key log`);
+  }
+}
+
 /** guard runs a command, turning expected failures into one-line errors. */
 async function guard(name: string, debug: boolean, body: () => Promise<void>): Promise<void> {
   try {
@@ -67,13 +77,15 @@ export async function main(argv: string[]): Promise<void> {
         y
           .positional("capture", { type: "string", demandOption: true, describe: "pcap / pcapng file (optionally gzip-compressed), or - for stdin" })
           .option("format", { alias: "f", choices: MESSAGE_FORMATS, default: "text" as MessageFormat, describe: "Output format" })
+          .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS" })
           .example("$0 messages capture.pcapng", "one line per SIP message")
           .example("tcpdump -i any -w - port 5060 | $0 messages -", "live, from stdin")
           .example("$0 messages capture.pcap -f ndjson | jq .callId", "JSON lines"),
       async (args) => {
         const name = nameOf(args.capture);
         await guard(name, args.debug, async () => {
-          const summary = await runMessages(inputOf(name), name, args.format, stdout);
+          const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
+          const summary = await runMessages(inputOf(name), name, args.format, stdout, tlsKeylog);
           reportDamage(name, summary);
           if (summary.sipMessages === 0) process.stderr.write(`sip401: ${name}: no SIP messages found in ${summary.frames} frames\n`);
         });
@@ -92,6 +104,7 @@ export async function main(argv: string[]): Promise<void> {
           .option("password", { type: "string", describe: "Password to verify captured digests with (for --user, or whichever user the capture shows)" })
           .option("user", { type: "string", describe: "User the --password belongs to" })
           .option("insecure-credentials", { type: "boolean", default: false, describe: "Accept a credentials file readable by everyone" })
+          .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS (1.2 AES-GCM/ChaCha20, 1.3)" })
           .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs consistently" })
           .option("color", { type: "boolean", describe: "Colour the table (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" })
           .example("$0 analyze capture.pcapng", "table report in the terminal")
@@ -103,6 +116,7 @@ export async function main(argv: string[]): Promise<void> {
         await guard(names.join(", "), args.debug, async () => {
           if (names.filter((n) => n === "-").length > 0 && names.length > 1) throw new UsageError("stdin (-) can only be analysed alone");
           const credentials = await loadCredentials({ file: args.credentials, password: args.password, user: args.user, insecure: args["insecure-credentials"] });
+          const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
           const r = await runAnalyze({
             inputs: names.map((n) => ({ input: inputOf(n), name: n })),
             format: args.format as ReportFormat | undefined,
@@ -111,6 +125,7 @@ export async function main(argv: string[]): Promise<void> {
             redact: args.redact,
             color: args.color,
             credentials,
+            tlsKeylog,
             isTTY: process.stdout.isTTY,
             columns: process.stdout.columns,
             env: process.env,

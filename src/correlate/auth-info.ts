@@ -29,7 +29,9 @@ export function challengeOf(m: SipMessage, frame: number, tsNs: bigint): Challen
 
 /** credentialsOf returns the digest credentials of a request, preferring the header matching `proxy`. */
 export function credentialsOf(m: SipMessage): CredentialsInfo | undefined {
-  const creds = m.credentials.filter((c) => c.scheme.toLowerCase() === "digest" || c.scheme === "");
+  // An Authorization without a response (3GPP TS 24.229 §5.1.1.2: the first IMS REGISTER names
+  // the private identity that way) is not an answer to a challenge.
+  const creds = m.credentials.filter((c) => (c.scheme.toLowerCase() === "digest" || c.scheme === "") && c.response);
   if (creds.length === 0) return undefined;
   const c = creds[0];
   return {

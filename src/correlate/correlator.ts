@@ -32,12 +32,19 @@ export interface Correlation {
   nonces: NonceTracker;
   /** State dropped to stay within limits (0 in normal captures). */
   folded: { transactions: number; registrations: number; nonces: number };
+  /** Capture clock jumps of more than a day, ignored by the timers. */
+  clockJumps: number;
 }
 
 /** TransactionObserver lets detectors see transactions close with all their facts (bounded, online). */
 export type TransactionObserver = (tx: Transaction, reason: CloseReason) => void;
 
 const EXPIRE_EVERY_NS = 1_000_000_000n;
+/**
+ * A capture clock that leaps by more than a day between two messages is broken (edited or
+ * corrupt timestamps), not quiet: timers must not fire across such a leap.
+ */
+const CLOCK_JUMP_NS = 86_400_000_000_000n;
 
 export class Correlator {
   private readonly table: TransactionTable;
@@ -46,6 +53,10 @@ export class Correlator {
   private readonly nonces = new NonceTracker();
   private nowNs: bigint | undefined;
   private nextExpireNs = 0n;
+  private lastTsNs: bigint | undefined;
+  /** Sum of clock leaps removed from timer time. */
+  private skewNs = 0n;
+  private clockJumps = 0;
 
   constructor(
     limits: CorrelationLimits = DEFAULT_CORRELATION_LIMITS,
@@ -78,19 +89,28 @@ export class Correlator {
   /** add feeds one message. */
   add(m: CapturedMessage): void {
     const msg: SipMessage | null = m.message;
-    if (this.nowNs === undefined || m.tsNs > this.nowNs) this.nowNs = m.tsNs;
+    if (this.lastTsNs !== undefined) {
+      const step = m.tsNs - this.lastTsNs;
+      if (step > CLOCK_JUMP_NS || step < -CLOCK_JUMP_NS) {
+        this.skewNs += step;
+        this.clockJumps++;
+      }
+    }
+    this.lastTsNs = m.tsNs;
+    const t = m.tsNs - this.skewNs;
+    if (this.nowNs === undefined || t > this.nowNs) this.nowNs = t;
     if (this.nowNs >= this.nextExpireNs) {
       this.table.expire(this.nowNs);
       this.nextExpireNs = this.nowNs + EXPIRE_EVERY_NS;
     }
     if (!msg) return;
-    if (msg.kind === "request") this.table.request(m, msg);
-    else this.table.response(m, msg);
+    if (msg.kind === "request") this.table.request(m, msg, t);
+    else this.table.response(m, msg, t);
   }
 
   /** finish closes everything; `endNs` is the last frame time of the capture(s). */
   finish(endNs?: bigint): Correlation {
-    const end = endNs ?? this.nowNs ?? 0n;
+    const end = endNs !== undefined && this.lastTsNs !== undefined && endNs - this.lastTsNs < CLOCK_JUMP_NS ? endNs - this.skewNs : (this.nowNs ?? 0n);
     this.table.finish(end);
     return {
       transactions: this.table.stats,
@@ -99,6 +119,7 @@ export class Correlator {
       handshakeStats: this.handshakes.stats,
       nonces: this.nonces,
       folded: { transactions: this.table.evicted, registrations: this.registrations.untracked, nonces: this.nonces.evicted },
+      clockJumps: this.clockJumps,
     };
   }
 }

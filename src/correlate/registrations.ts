@@ -144,8 +144,10 @@ function decideOutcome(reg: Registration, endNs: bigint): void {
   reg.reason = last?.reason;
   if (!last) outcome = "in_progress";
   else if (last.status === undefined) {
-    const tx = { firstTsNs: last.tsNs, retransmissions: last.retransmissions } as Transaction;
-    outcome = isTimedOut(tx, endNs) ? "timeout" : "in_progress";
+    // Unanswered: a timeout once its own timer ran out, or when the attempt before it went
+    // unanswered too (the client keeps trying into silence).
+    const previous = reg.attempts[reg.attempts.length - 2];
+    outcome = isTimedOut({ firstTsNs: last.tsNs, retransmissions: last.retransmissions }, endNs) || previous?.unanswered === true ? "timeout" : "in_progress";
   } else if (last.status >= 200 && last.status < 300) {
     const expiry = last.expiresGranted ?? last.expiresRequested;
     outcome = expiry === 0 ? "unregistered" : "registered";

@@ -63,9 +63,18 @@ export function transactionKey(capture: number, msg: SipMessage, method: string)
   return `${capture}|2543|${msg.callId ?? ""}|${cseq.seq}|${method}|${msg.from?.tag ?? ""}|${sentBy}|${via.branch ?? ""}`;
 }
 
+/** TimerState is a transaction's timer bookkeeping, on the correlator's leap-corrected clock. */
+interface TimerState {
+  first: bigint;
+  lastRequest: bigint;
+  lastProvisional?: bigint;
+  final?: bigint;
+}
+
 /** TransactionTable tracks open transactions of all captures. */
 export class TransactionTable {
   private readonly open = new Map<string, Transaction>();
+  private readonly timers = new Map<Transaction, TimerState>();
   readonly stats: TransactionStats = emptyStats();
   /** Transactions closed early because the table was full. */
   evicted = 0;
@@ -79,8 +88,8 @@ export class TransactionTable {
     return this.open.size;
   }
 
-  /** request handles a request message. */
-  request(m: CapturedMessage, msg: SipMessage): void {
+  /** request handles a request message; `t` is the timer clock's time of it. */
+  request(m: CapturedMessage, msg: SipMessage, t: bigint = m.tsNs): void {
     const method = msg.methodUpper ?? "";
     if (method === "ACK") {
       // ACK to a non-2xx final response belongs to the INVITE transaction (§17.1.1.3); ACK to a
@@ -97,6 +106,8 @@ export class TransactionTable {
       existing.requestFrames.push(m.frame);
       existing.retransmissions++;
       existing.lastRequestTsNs = m.tsNs;
+      const timer = this.timers.get(existing);
+      if (timer) timer.lastRequest = t;
       this.stats.requestRetransmissions++;
       this.listener.retransmitted?.(existing, m);
       return;
@@ -104,13 +115,14 @@ export class TransactionTable {
     if (this.open.size >= this.limits.maxOpen) this.evictOldest();
     const tx = newTransaction(key, m, msg, method);
     this.open.set(key, tx);
+    this.timers.set(tx, { first: t, lastRequest: t });
     this.stats.total++;
     this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
     this.listener.started(tx, m, msg);
   }
 
-  /** response handles a response message. */
-  response(m: CapturedMessage, msg: SipMessage): void {
+  /** response handles a response message; `t` is the timer clock's time of it. */
+  response(m: CapturedMessage, msg: SipMessage, t: bigint = m.tsNs): void {
     const method = msg.cseq?.method.toUpperCase() ?? "";
     const key = transactionKey(m.capture, msg, method);
     const tx = key ? this.open.get(key) : undefined;
@@ -120,8 +132,10 @@ export class TransactionTable {
       return;
     }
     const info = { frame: m.frame, tsNs: m.tsNs, status, reason: msg.reason ?? "" };
+    const timer = this.timers.get(tx);
     if (status < 200) {
       if (tx.provisional.length < MAX_PROVISIONAL) tx.provisional.push(info);
+      if (timer) timer.lastProvisional = t;
       return;
     }
     if (tx.final) {
@@ -130,6 +144,7 @@ export class TransactionTable {
       return;
     }
     tx.final = info;
+    if (timer) timer.final = t;
     const cls = `${Math.floor(status / 100)}xx`;
     this.stats.byStatusClass[cls] = (this.stats.byStatusClass[cls] ?? 0) + 1;
     tx.serverAgent = msg.server ?? msg.userAgent;
@@ -145,23 +160,29 @@ export class TransactionTable {
   /** expire closes transactions whose timers ran out at capture time `nowNs`. */
   expire(nowNs: bigint): void {
     for (const tx of this.open.values()) {
+      const timer = this.timers.get(tx) as TimerState;
       // Insertion order is first-seen order: nothing younger than Timer F can be due.
-      if (nowNs - tx.firstTsNs <= TIMER_F_NS) break;
-      if (tx.final) {
-        if (nowNs - tx.final.tsNs > TIMER_F_NS) this.close(tx, "completed");
-      } else if (tx.provisional.length === 0) {
-        if (nowNs - tx.lastRequestTsNs > TIMER_F_NS || nowNs - tx.firstTsNs > 2n * TIMER_F_NS) this.close(tx, "unanswered");
-      } else if (nowNs - tx.provisional[tx.provisional.length - 1].tsNs > TIMER_C_NS) {
+      if (nowNs - timer.first <= TIMER_F_NS) break;
+      if (timer.final !== undefined) {
+        if (nowNs - timer.final > TIMER_F_NS) this.close(tx, "completed");
+      } else if (timer.lastProvisional === undefined) {
+        if (nowNs - timer.lastRequest > TIMER_F_NS || nowNs - timer.first > 2n * TIMER_F_NS) this.close(tx, "unanswered");
+      } else if (nowNs - timer.lastProvisional > TIMER_C_NS) {
         this.close(tx, "unanswered");
       }
     }
   }
 
-  /** finish closes everything at the end of the capture (`endNs` = last frame time). */
+  /**
+   * finish closes everything at the end of the capture (`endNs` on the timer clock). A request
+   * that got provisional responses is still ringing unless Timer C ran out (RFC 3261 §16.6).
+   */
   finish(endNs: bigint): void {
     for (const tx of [...this.open.values()]) {
+      const timer = this.timers.get(tx) as TimerState;
       if (tx.final) this.close(tx, "completed");
-      else this.close(tx, isTimedOut(tx, endNs) ? "unanswered" : "open_at_end");
+      else if (timer.lastProvisional !== undefined) this.close(tx, endNs - timer.lastProvisional > TIMER_C_NS ? "unanswered" : "open_at_end");
+      else this.close(tx, isTimedOut({ firstTsNs: timer.first as bigint, retransmissions: tx.retransmissions }, endNs) ? "unanswered" : "open_at_end");
     }
   }
 
@@ -173,6 +194,7 @@ export class TransactionTable {
 
   private close(tx: Transaction, reason: CloseReason): void {
     this.open.delete(tx.key);
+    this.timers.delete(tx);
     if (reason === "completed") this.stats.completed++;
     else if (reason === "unanswered") this.stats.unanswered++;
     else this.stats.openAtEnd++;
@@ -185,7 +207,7 @@ export class TransactionTable {
  * ran out before the capture ended, or the client retransmitted at least 4 times (over UDP that is
  * ≥ 7.5 s of silence on the RFC 3261 §17.1.2.2 schedule, far beyond any live server's answer).
  */
-export function isTimedOut(tx: Transaction, endNs: bigint): boolean {
+export function isTimedOut(tx: Pick<Transaction, "firstTsNs" | "retransmissions">, endNs: bigint): boolean {
   return endNs - tx.firstTsNs >= TIMER_F_NS || tx.retransmissions >= 4;
 }
 

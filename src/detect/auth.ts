@@ -16,19 +16,106 @@ import type { Evidence, Finding } from "./model.js";
 /** How a server treats wrong passwords, learnt from the capture itself or its product. */
 type ServerStyle = "rechallenges_wrong_password" | "forbids_wrong_password" | "unknown";
 
-/** detectAuth runs every authentication detector over every handshake not from a scanner. */
+/** IdAttempt is one authenticated attempt with the cycle it belongs to. */
+interface IdAttempt {
+  hs: Handshake;
+  a: AuthAttempt;
+  /** The challenge this attempt answers (the previous 401/407 of its cycle). */
+  challenge?: AuthAttempt["challenge"];
+  /** Seconds from the challenge to this answer, when it is the nonce's first use. */
+  answerDelayS?: number;
+}
+
+/** Identity is one user (credentials' username) from one client host to one server, all methods. */
+interface Identity {
+  user: string;
+  /** Methods the user authenticated with, in order of first use. */
+  methods: string[];
+  /** Authenticated attempts in time order. */
+  attempts: IdAttempt[];
+  last: Handshake;
+}
+
+/**
+ * Age beyond which a refused nonce has most likely expired on the server. Registrars keep nonces
+ * from a few seconds (Kamailio's default nonce_expire is 30 s) to a few minutes.
+ */
+const NONCE_EXPIRY_S = 30;
+
+/** nonceAgeS is how old the nonce an attempt used was, when the capture shows its challenge. */
+function nonceAgeS(ia: IdAttempt, nonceOf: (n: string | undefined) => NonceRecord | undefined): number | undefined {
+  const rec = nonceOf(ia.a.credentials?.nonce);
+  return rec ? Number((ia.a.tsNs - rec.issuedTsNs) / 1_000_000n) / 1000 : undefined;
+}
+
+/**
+ * nonceRefused: a refusal the nonce explains — the server says so (stale=true, or a reason phrase
+ * naming the nonce), or it re-challenged an old nonce of credentials that work elsewhere.
+ */
+function nonceRefused(ia: IdAttempt, accepted: boolean, nonceOf: (n: string | undefined) => NonceRecord | undefined): boolean {
+  const a = ia.a;
+  if (a.status !== 401 && a.status !== 407) return false;
+  if (a.challenge?.stale || reasonHint(a.reason) === "nonce") return true;
+  if ((nonceOf(a.credentials?.nonce)?.replacedAtFrame ?? Infinity) < a.frame) return true;
+  return accepted && (nonceAgeS(ia, nonceOf) ?? 0) > NONCE_EXPIRY_S;
+}
+
+/** passedAuth: credentials the server accepted — any final answer but a challenge or a refusal. */
+function passedAuth(method: string, a: AuthAttempt): boolean {
+  if (!a.credentials || a.status === undefined || a.status < 200) return false;
+  if (a.status === 401 || a.status === 407 || a.status === 403) return false;
+  return !(method === "REGISTER" && a.status === 404);
+}
+
+/**
+ * detectAuth groups authenticated attempts by identity — the username in the credentials (it can
+ * change inside one registration when the user fixes the phone), the client host, the server and
+ * the method — so repeated failures are counted once, and a success of the same user with the same
+ * server (any method) weighs against "wrong password".
+ */
 export function detectAuth(ctx: DetectContext, scannerSources: Set<string>, rewrittenByAlg: Set<string>): Finding[] {
   const out: Finding[] = [];
   const all = ctx.correlations.flatMap((c) => c.handshakes);
   const styles = serverStyles(all);
   for (const c of ctx.correlations) {
+    const nonceOf = (n: string | undefined): NonceRecord | undefined => (n ? c.nonces.get(n) : undefined);
+    const identities = new Map<string, Identity>();
+    const acceptedBy = new Map<string, IdAttempt>();
     for (const hs of c.handshakes) {
       if (scannerSources.has(`${hs.capture}|${hs.client.ip}`)) continue;
-      if (hs.callIds.some((c) => rewrittenByAlg.has(c))) continue;
-      const nonceOf = (n: string | undefined): NonceRecord | undefined => (n ? c.nonces.get(n) : undefined);
-      out.push(...rejected(ctx, hs, styles.get(serverKey(hs)) ?? "unknown"));
-      out.push(...stale(hs, nonceOf));
-      out.push(...mismatches(hs));
+      if (hs.callIds.some((id) => rewrittenByAlg.has(id))) continue;
+      let challenge: AuthAttempt["challenge"];
+      for (const a of hs.attempts) {
+        if (a.credentials) {
+          const user = a.credentials.username ?? hs.fromUser ?? "";
+          const rec = nonceOf(a.credentials.nonce);
+          const first = rec?.uses[0]?.frame === a.frame;
+          const ia: IdAttempt = { hs, a, challenge, answerDelayS: rec && first ? Number((a.tsNs - rec.issuedTsNs) / 1_000_000n) / 1000 : undefined };
+          const key = `${user}|${a.credentials.realm ?? ""}|${hs.client.ip}|${ep(hs.server)}`;
+          let id = identities.get(key);
+          if (!id) identities.set(key, (id = { user, methods: [], attempts: [], last: hs }));
+          if (!id.methods.includes(hs.method)) id.methods.push(hs.method);
+          id.attempts.push(ia);
+          const acceptKey = `${user}|${a.credentials.realm ?? ""}|${hs.server.ip}`;
+          if (passedAuth(hs.method, a) && !acceptedBy.has(acceptKey)) acceptedBy.set(acceptKey, ia);
+        }
+        if (a.challenge) challenge = a.challenge;
+      }
+    }
+    const uriAccepted = new Set<string>();
+    for (const id of identities.values()) {
+      id.attempts.sort((x, y) => (x.a.tsNs < y.a.tsNs ? -1 : x.a.tsNs > y.a.tsNs ? 1 : 0));
+      id.last = id.attempts[id.attempts.length - 1].hs;
+      for (const { hs, a } of id.attempts) {
+        if (a.credentials?.uri && a.requestUri && !sameUri(a.credentials.uri, a.requestUri) && passedAuth(hs.method, a)) uriAccepted.add(ep(hs.server));
+      }
+    }
+    for (const [key, id] of identities) {
+      const [user, realm] = key.split("|");
+      const accepted = acceptedBy.get(`${user}|${realm}|${id.last.server.ip}`);
+      out.push(...rejected(ctx, id, accepted, styles.get(serverKey(id.last)) ?? "unknown", nonceOf));
+      out.push(...stale(id, accepted !== undefined, nonceOf));
+      out.push(...mismatches(id, uriAccepted.has(ep(id.last.server))));
     }
   }
   return out;
@@ -84,56 +171,109 @@ function who(hs: Handshake): string {
   return hs.realm ? `${user}@${hs.realm}` : user;
 }
 
+/** ReasonHint is what a server's reason phrase says about a rejection. */
+type ReasonHint = "password" | "user" | "nonce" | undefined;
+
+/** reasonHint reads reason phrases such as "403 Wrong password" or "401 nonce has changed". */
+function reasonHint(reason: string | undefined): ReasonHint {
+  if (!reason) return undefined;
+  if (/nonce|stale|expired/i.test(reason)) return "nonce";
+  if (/password|credential|authenticat|wrong|invalid|bad auth/i.test(reason)) return "password";
+  if (/not found|unknown|no such|not exist|user/i.test(reason)) return "user";
+  return undefined;
+}
+
+/** succeeded: a cycle in which credentials were accepted. */
+function succeeded(hs: Handshake): AuthAttempt | undefined {
+  return hs.attempts.find((a) => a.credentials && a.status !== undefined && a.status >= 200 && a.status < 300);
+}
+
 /**
- * rejected reports cycles whose authenticated attempts were refused and never succeeded: wrong
- * password, unknown user, or (when the password verifies) a correct password rejected anyway.
+ * rejected reports an identity whose credentials were refused and never accepted afterwards: wrong
+ * password, unknown user, or — when the password verifies, or the same credentials were accepted
+ * elsewhere — a rejection for another reason. Refusals the server blames on the nonce are left to
+ * the stale-nonce detector.
  */
-function rejected(ctx: DetectContext, hs: Handshake, style: ServerStyle): Finding[] {
-  if (hs.outcome === "success" || hs.outcome === "in_progress") return [];
-  const rejections = hs.attempts.filter(isRejection);
+function rejected(
+  ctx: DetectContext,
+  id: Identity,
+  accepted: IdAttempt | undefined,
+  style: ServerStyle,
+  nonceOf: (n: string | undefined) => NonceRecord | undefined,
+): Finding[] {
+  const rejections = id.attempts.filter((ia) => isRejection(ia.a) && !nonceRefused(ia, accepted !== undefined, nonceOf));
   if (rejections.length === 0) return [];
-  const last = rejections[rejections.length - 1];
-  const verdicts = rejections.map((a) => verificationOf(ctx, hs, a));
+  const lastTry = id.attempts[id.attempts.length - 1];
+  // Got through in the end: the refusals were transient — worth a warning only when they cost
+  // something other than a retry (a failed call), or kept coming back.
+  const transient = passedAuth(lastTry.hs.method, lastTry.a);
+  if (transient && !rejections.some((r) => r.hs.method !== "REGISTER") && rejections.length < 2) return [];
+  const hs = rejections[rejections.length - 1].hs;
+  const last = rejections[rejections.length - 1].a;
+  const method = hs.method;
+  const methods = [...new Set(rejections.map((r) => r.hs.method))];
+  const verdicts = rejections.map(({ hs: c, a }) => verificationOf(ctx, c, a));
   const verifiedOk = verdicts.includes("match");
   const verifiedBad = verdicts.length > 0 && verdicts.every((v) => v === "mismatch");
-  const evidence = rejections.flatMap((a, i) => attemptEvidence(hs, a, verdicts[i]));
-  const firstChallenge = hs.attempts.find((a) => !a.credentials && a.responseFrame !== undefined);
+  const evidence: Evidence[] = rejections.flatMap(({ hs: c, a }, i) => attemptEvidence(c, a, verdicts[i]));
+  const cycles = [...new Set(rejections.map((r) => r.hs))];
+  const firstChallenge = cycles.length === 1 ? cycles[0].attempts.find((a) => !a.credentials && a.responseFrame !== undefined) : undefined;
   if (firstChallenge?.responseFrame !== undefined) {
     evidence.push({ frame: firstChallenge.responseFrame, capture: hs.capture, text: `${firstChallenge.status} challenge: realm "${firstChallenge.challenge?.realm ?? ""}", algorithm ${firstChallenge.challenge?.algorithm ?? "MD5"}` });
   }
-  const subject = subjectOf(hs);
-  const filter = callIdFilter(hs.callIds);
+  const callIds = [...new Set(rejections.map((r) => r.a.callId))];
+  const subject = { ...subjectOf(hs), user: id.user, callId: callIds.length === 1 ? callIds[0] : undefined };
+  const filter = callIdFilter(callIds);
   const n = rejections.length;
   const over = `${hs.transport}, ${ep(hs.client)} → ${ep(hs.server)}`;
-  const user = who(hs);
+  const user = hs.realm ? `${id.user}@${hs.realm}` : id.user;
+  const hint = reasonHint(last.reason);
+  const register = method === "REGISTER";
 
-  if (last.status === 404 || (last.status === 403 && !verifiedBad && (style === "rechallenges_wrong_password" || verifiedOk))) {
-    const why =
-      last.status === 404
-        ? `The server answered 404 Not Found to credentials for ${user}: the identity does not exist there.`
-        : verifiedOk
-          ? `The digest for ${user} verifies with the known password, and the server still answered 403 Forbidden: it does not accept this identity at all — not provisioned, disabled, or not allowed from this address.`
-          : `The server answered 403 Forbidden right after credentials for ${user}. This server re-challenges wrong passwords with a fresh 401/407 (seen in this capture or typical of its software, ${hs.serverAgent ?? "unknown"}), so a 403 means it does not know the user, not that the password is wrong.`;
-    return [finding("unknown_user", {
-      title: `User ${user} is not provisioned on ${ep(hs.server)} (${last.status} after credentials${verifiedOk ? ", password verified" : ""})`,
-      subject, evidence, filter,
-      explanation: why,
-      fix: [
-        `Check that the account "${hs.username ?? hs.fromUser ?? ""}" exists on the server${hs.realm ? ` for realm/domain ${hs.realm}` : ""} (subscriber table, PBX extension).`,
-        "Check the phone's authentication user name (auth ID) — it often differs from the extension number or display name.",
-        "If the account exists, check whether it is disabled, or restricted to other source addresses (ACL / permit).",
-      ],
-    })];
+  // 404, and 403 from a server that re-challenges wrong passwords, mean "no such user" — for
+  // REGISTER. For other methods they concern the target (a mailbox, a number), not the caller.
+  if (last.status === 404 || last.status === 403) {
+    if (!register && !(last.status === 403 && (style === "forbids_wrong_password" || hint === "password" || verifiedBad))) return [];
+    const unknown =
+      hint === "user" || last.status === 404 ||
+      (!verifiedBad && hint !== "password" && (style === "rechallenges_wrong_password" || verifiedOk));
+    if (unknown && register) {
+      const why =
+        last.status === 404
+          ? `The server answered 404 Not Found to credentials for ${user}: the identity does not exist there.`
+          : verifiedOk
+            ? `The digest for ${user} verifies with the known password, and the server still answered 403 Forbidden: it does not accept this identity at all — not provisioned, disabled, or not allowed from this address.`
+            : hint === "user"
+              ? `The server answered "${last.status} ${last.reason}" to the credentials of ${user}.`
+              : `The server answered 403 Forbidden right after credentials for ${user}. This server re-challenges wrong passwords with a fresh 401/407 (seen in this capture or typical of its software, ${hs.serverAgent ?? "unknown"}), so a 403 means it does not know the user, not that the password is wrong.`;
+      return [finding("unknown_user", {
+        title: `User ${user} is not provisioned on ${ep(hs.server)} (${last.status} after credentials${verifiedOk ? ", password verified" : ""})`,
+        subject, evidence, filter,
+        explanation: why,
+        fix: [
+          `Check that the account "${hs.username ?? hs.fromUser ?? ""}" exists on the server${hs.realm ? ` for realm/domain ${hs.realm}` : ""} (subscriber table, PBX extension).`,
+          "Check the phone's authentication user name (auth ID) — it often differs from the extension number or display name.",
+          "If the account exists, check whether it is disabled, or restricted to other source addresses (ACL / permit).",
+        ],
+      })];
+    }
   }
 
-  if (verifiedOk) {
-    const reasons = correctPasswordReasons(hs, rejections);
+  if (verifiedOk || ((accepted || transient) && !verifiedBad)) {
+    accepted ??= lastTry;
+    const reasons = correctPasswordReasons(hs, rejections.map((r) => r.a));
+    const delays = rejections.map((r) => r.answerDelayS).filter((d): d is number => d !== undefined);
+    if (delays.length > 0 && Math.min(...delays) >= 10) {
+      reasons.unshift(`The client answered each challenge ${Math.min(...delays).toFixed(0)}–${Math.max(...delays).toFixed(0)} s after it was issued; servers expire nonces after a few seconds to a minute, so the nonce had most likely expired (some servers then say "wrong password").`);
+    }
+    if (accepted && !verifiedOk) reasons.unshift(`The same credentials were accepted in frame ${accepted.a.responseFrame ?? accepted.a.frame} (${accepted.hs.method}), so the password itself is right.`);
     return [finding("credentials_rejected", {
-      title: `Correct password for ${user}, rejected ${n}× by ${ep(hs.server)} (${hs.method})`,
+      title: `${verifiedOk ? "Correct password" : "Working credentials"} for ${user}, rejected ${n}× by ${ep(hs.server)} (${methods.join(", ")})${transient ? "; later accepted" : ""}`,
+      severity: transient ? "warning" : "error",
       subject, evidence, filter,
       explanation:
-        `The digest responses for ${user} verify with the password you gave, so the password in the phone is right; ` +
-        `the server rejected them anyway. ${reasons.join(" ")}`,
+        (verifiedOk ? `The digest responses for ${user} verify with the password you gave, so the password in the phone is right; ` : `${user} authenticated successfully elsewhere in this capture; `) +
+        `the server rejected these attempts anyway. ${reasons.join(" ")}`,
       fix: [
         "Check the password (or HA1) stored on the server for this user and realm — it differs from the phone's.",
         "If the phone is behind a router, disable the router's SIP ALG (\"SIP helper\", \"SIP passthrough\") and capture on both sides of it: sip401 analyze lan.pcap wan.pcap shows any rewriting.",
@@ -145,16 +285,16 @@ function rejected(ctx: DetectContext, hs: Handshake, style: ServerStyle): Findin
   const certain = verifiedBad ? " (verified: the digest does not match the known password)" : "";
   const forbids = last.status === 403;
   return [finding("bad_credentials", {
-    title: `${n >= 2 ? "Repeated bad credentials" : "Bad credentials"} for ${user}: ${n} authenticated ${hs.method}${n === 1 ? "" : "s"} rejected${certain}`,
+    title: `${n >= 2 ? "Repeated bad credentials" : "Bad credentials"} for ${user}: ${n} authenticated ${methods.length === 1 ? `${methods[0]}${n === 1 ? "" : "s"}` : `requests (${methods.join(", ")})`} rejected${certain}`,
     subject, evidence, filter,
     explanation:
       (forbids
-        ? `The server answered 403 Forbidden to the credentials of ${user} (${over})${style === "forbids_wrong_password" ? `; ${hs.serverAgent ?? "this server"} answers wrong passwords this way` : ""}. `
-        : `Each authenticated ${hs.method} of ${user} (${over}) was answered with a fresh ${last.status} challenge whose nonce is not stale: the server checked the digest and it did not match. `) +
-      (verifiedBad ? "Recomputing the digest with the known password proves the phone sends a different password." : "A wrong password is the usual cause (or a wrong authentication user name / realm).") +
+        ? `The server answered "403 ${last.reason ?? "Forbidden"}" to the credentials of ${user} (${over})${style === "forbids_wrong_password" && hint !== "password" ? `; ${hs.serverAgent ?? "this server"} answers wrong passwords this way` : ""}. `
+        : `Each authenticated ${method} of ${user} (${over}) was answered with a fresh ${last.status} challenge whose nonce is not stale: the server checked the digest and it did not match. `) +
+      (verifiedBad ? "Recomputing the digest with the known password proves the phone sends a different password." : hint === "password" ? "The server's reason phrase says so explicitly." : "A wrong password is the usual cause (or a wrong authentication user name / realm).") +
       (n >= 2 ? ` The client retried ${n} times with the same result; many servers lock the account or ban the address after repeated failures.` : ""),
     fix: [
-      `Re-enter the SIP password for ${hs.username ?? hs.fromUser ?? "the user"} in the phone/softphone (the SIP account password, not the web portal or voicemail PIN).`,
+      `Re-enter the SIP password for ${id.user || "the user"} in the phone/softphone (the SIP account password, not the web portal or voicemail PIN).`,
       "Check the authentication user name (auth ID) and that the realm/domain match the server's account.",
       "Verify offline before touching the phone: sip401 analyze CAPTURE --credentials FILE says for certain whether the password matches.",
       ...(n >= 2 ? ["If the server bans addresses after failures (fail2ban, pike), unblock the client's address after fixing the password."] : []),
@@ -181,43 +321,58 @@ function correctPasswordReasons(hs: Handshake, rejections: AuthAttempt[]): strin
 }
 
 /**
- * stale reports credentials built on an expired or replaced nonce (RFC 7616 §3.3 stale=true), and
- * whether the client recovered by retrying with the new nonce.
+ * stale reports credentials refused because of their nonce (RFC 7616 §3.3): a stale=true
+ * challenge, a reason phrase blaming the nonce, or a rejected attempt whose nonce the server had
+ * already replaced — and whether the client recovered. A slow client (long delay between the
+ * challenge and its answer) is called out: it outlives short nonce lifetimes.
  */
-function stale(hs: Handshake, nonceOf: (n: string | undefined) => NonceRecord | undefined): Finding[] {
-  const idx = hs.attempts.findIndex((a) => a.credentials && (a.challenge?.stale || (nonceOf(a.credentials.nonce)?.replacedAtFrame ?? Infinity) < a.frame));
-  if (idx < 0) return [];
-  const a = hs.attempts[idx];
-  const rec = nonceOf(a.credentials?.nonce);
-  const later = hs.attempts.slice(idx + 1);
-  const recovered = later.find((x) => x.status !== undefined && x.status >= 200 && x.status < 300);
+function stale(id: Identity, accepted: boolean, nonceOf: (n: string | undefined) => NonceRecord | undefined): Finding[] {
+  const incidents: IdAttempt[] = id.attempts.filter((ia) => nonceRefused(ia, accepted, nonceOf));
+  if (incidents.length === 0) return [];
+  const hs = id.last;
+  const lastIncident = incidents[incidents.length - 1];
+  const recoveredAt = id.attempts.slice(id.attempts.indexOf(lastIncident) + 1).find((x) => passedAuth(x.hs.method, x.a));
+  const recovered = recoveredAt?.a;
   const evidence: Evidence[] = [];
-  const age = rec ? ` issued in frame ${rec.issuedFrame}, ${seconds(a.tsNs - rec.issuedTsNs)} s earlier` : "";
-  evidence.push({ frame: a.frame, capture: hs.capture, text: `${hs.method} reuses nonce "${short(a.credentials?.nonce)}"${age} (nc=${a.credentials?.nc ?? "-"})` });
-  if (a.responseFrame !== undefined) {
-    evidence.push({ frame: a.responseFrame, capture: hs.capture, text: `${a.status} ${a.challenge?.stale ? "with stale=true: the credentials were right, the nonce had expired" : "re-challenge"}; new nonce "${short(a.challenge?.nonce)}"` });
+  const delays: number[] = [];
+  for (const { hs: c, a, answerDelayS } of incidents.slice(0, 6)) {
+    const rec = nonceOf(a.credentials?.nonce);
+    const age = rec ? ` issued in frame ${rec.issuedFrame}, ${seconds(a.tsNs - rec.issuedTsNs)} s earlier${answerDelayS === undefined ? " and used before" : ""}` : "";
+    if (answerDelayS !== undefined) delays.push(answerDelayS);
+    evidence.push({ frame: a.frame, capture: c.capture, text: `${c.method} with nonce "${short(a.credentials?.nonce)}"${age} (nc=${a.credentials?.nc ?? "-"})` });
+    if (a.responseFrame !== undefined) {
+      evidence.push({ frame: a.responseFrame, capture: c.capture, text: `${a.status} ${a.reason ?? ""}${a.challenge?.stale ? " with stale=true: the credentials were right, the nonce had expired" : ""}; new nonce "${short(a.challenge?.nonce)}"`.trim() });
+    }
   }
   if (recovered) {
-    evidence.push({ frame: recovered.frame, capture: hs.capture, text: `${hs.method} retried with the new nonce (nc=${recovered.credentials?.nc ?? "-"})` });
-    if (recovered.responseFrame !== undefined) evidence.push({ frame: recovered.responseFrame, capture: hs.capture, text: `${recovered.status} ${recovered.reason ?? ""}`.trim() });
+    evidence.push({ frame: recovered.frame, capture: recoveredAt.hs.capture, text: `${recoveredAt.hs.method} retried with a fresh nonce (nc=${recovered.credentials?.nc ?? "-"})` });
+    if (recovered.responseFrame !== undefined) evidence.push({ frame: recovered.responseFrame, capture: recoveredAt.hs.capture, text: `${recovered.status} ${recovered.reason ?? ""}`.trim() });
   }
+  const n = incidents.length;
+  const slow = delays.length > 0 && Math.min(...delays) >= 5;
+  const flapping = n >= 2;
+  const anyStaleFlag = incidents.some((x) => x.a.challenge?.stale);
   return [finding("stale_nonce", {
-    title: recovered
-      ? `Stale nonce on ${hs.method} for ${who(hs)}, recovered automatically`
-      : `Stale nonce on ${hs.method} for ${who(hs)}, not recovered`,
-    subject: subjectOf(hs),
+    title:
+      `Stale nonce on ${[...new Set(incidents.map((x) => x.hs.method))].join(", ")} for ${hs.realm ? `${id.user}@${hs.realm}` : id.user}${n > 1 ? ` (${n}×)` : ""}` +
+      (recovered ? (flapping ? ", recovered each time only after failed attempts" : ", recovered automatically") : ", not recovered") +
+      (slow ? `; the client answers challenges after ${Math.min(...delays).toFixed(1)} s` : ""),
+    subject: { ...subjectOf(hs), user: id.user },
     evidence,
-    filter: callIdFilter(hs.callIds),
-    severity: recovered ? "info" : "warning",
+    filter: callIdFilter([...new Set(incidents.map((x) => x.a.callId))]),
+    severity: recovered && !flapping ? "info" : "warning",
     explanation:
-      `The client built its credentials on a nonce the server no longer accepts${age ? ` (${age.trim()})` : ""}. ` +
-      (a.challenge?.stale ? "The server said so with stale=true, which means the password itself was right (RFC 7616 §3.3). " : "") +
+      `The server refused credentials because of their nonce, not their password${anyStaleFlag ? " (it said so with stale=true, RFC 7616 §3.3)" : incidents.some((x) => reasonHint(x.a.reason) === "nonce") ? ` (reason phrase "${incidents.find((x) => reasonHint(x.a.reason) === "nonce")?.a.reason}")` : ""}. ` +
+      (slow ? `The client took ${Math.min(...delays).toFixed(1)} s or more to answer each challenge, longer than the server's nonce lifetime, so the nonce had expired by the time the credentials arrived. ` : "") +
       (recovered
-        ? "The client retried with the fresh nonce and succeeded: this is not a password problem."
+        ? flapping ? "The client eventually got through, but only after repeated refusals: registrations flap and calls can fail in between." : "The client retried with the fresh nonce and succeeded: this is not a password problem."
         : "The client did not retry with the fresh nonce, so the request failed even though the password may be right."),
-    fix: recovered
-      ? ["Nothing is broken. To avoid the extra round trip, make the server's nonce lifetime longer than the client's refresh interval, or let the client request a fresh challenge."]
-      : ["Update the client firmware: it must retry with the new nonce after stale=true (RFC 7616 §3.3).", "Lengthen the server's nonce lifetime (e.g. Kamailio nonce_expire) above the registration refresh interval."],
+    fix: [
+      ...(slow ? ["Find why the client answers challenges so late (CPU, DNS lookups, a slow user-agent) and update its firmware; or lengthen the server's nonce lifetime beyond that delay."] : []),
+      ...(recovered && !flapping && !slow ? ["Nothing is broken. To avoid the extra round trip, make the server's nonce lifetime longer than the client's refresh interval."] : []),
+      ...(!recovered ? ["Update the client firmware: it must retry with the new nonce after stale=true (RFC 7616 §3.3)."] : []),
+      "Lengthen the server's nonce lifetime (e.g. Kamailio nonce_expire, Asterisk: nonce per dialog) above the registration refresh interval.",
+    ],
   })];
 }
 
@@ -229,24 +384,27 @@ function sameUri(a: string, b: string): boolean {
   return x.scheme === y.scheme && x.user === y.user && x.host?.toLowerCase() === y.host?.toLowerCase() && (x.port ?? 0) === (y.port ?? 0);
 }
 
-/** mismatches reports digest uri, realm and algorithm disagreements within a cycle. */
-function mismatches(hs: Handshake): Finding[] {
+/**
+ * mismatches reports digest uri, realm and algorithm disagreements of an identity, once each. A
+ * mismatch the server accepted somewhere is a warning; one it never accepted is an error.
+ */
+function mismatches(id: Identity, acceptedUriMismatch: boolean): Finding[] {
   const out: Finding[] = [];
-  let challenge = undefined as AuthAttempt["challenge"];
+  const hs = id.last;
   let uriDone = false;
   let realmDone = false;
   let algDone = false;
-  for (const a of hs.attempts) {
+  for (const { a, challenge } of id.attempts) {
     const c = a.credentials;
     if (c) {
-      const failed = isRejection(a);
+      const failed = isRejection(a) && !acceptedUriMismatch;
       const severity = failed ? "error" : "warning";
       if (!uriDone && c.uri && a.requestUri && !sameUri(c.uri, a.requestUri)) {
         uriDone = true;
         const hosts = [parseUri(c.uri, [], 0).host ?? "", parseUri(a.requestUri, [], 0).host ?? ""];
         const alg = hosts.some((h) => isPrivateIp(h)) && hosts.some((h) => !isPrivateIp(h));
         out.push(finding("digest_uri_mismatch", {
-          title: `Digest uri "${c.uri}" ≠ Request-URI "${a.requestUri}" for ${who(hs)}${failed ? " (request rejected)" : " (accepted by this server)"}`,
+          title: `Digest uri "${c.uri}" ≠ Request-URI "${a.requestUri}" for ${who(hs)}${failed ? " (request rejected)" : acceptedUriMismatch ? " (accepted by this server)" : ""}`,
           subject: subjectOf(hs),
           evidence: [
             { frame: a.frame, capture: hs.capture, text: `${hs.method} ${a.requestUri} carries ${c.header} uri="${c.uri}"` },
@@ -255,7 +413,7 @@ function mismatches(hs: Handshake): Finding[] {
           severity,
           explanation:
             `RFC 3261 §22.4 requires the digest uri to equal the Request-URI. Here they differ${alg ? " — one names a private address, the other a public one, the typical footprint of a SIP ALG that rewrote one of them in transit" : ""}. ` +
-            (failed ? "The server rejected the request." : "This server accepted it (it computes the digest over the uri parameter), but a stricter registrar rejects it, and a device rewriting requests can break authentication at any time."),
+            (failed ? "The server rejected the request." : acceptedUriMismatch ? "This server accepted it (it computes the digest over the uri parameter), but a stricter registrar rejects it, and a device rewriting requests can break authentication at any time." : "A strict registrar rejects such requests."),
           fix: [
             ...(alg ? ["Disable the SIP ALG on the router between the phone and the server, then capture again."] : []),
             "Configure the phone with the registrar's real domain or address so that Request-URI and digest uri agree.",
@@ -276,13 +434,13 @@ function mismatches(hs: Handshake): Finding[] {
           fix: ["Set the phone's authentication realm/domain to the realm the server announces, or leave it empty so the phone takes it from the challenge."],
         }));
       }
-      if (!realmDone && c.username?.includes("@") && c.realm && !c.username.endsWith(`@${c.realm}`)) {
+      if (!realmDone && failed && c.username?.includes("@") && c.realm && !c.username.endsWith(`@${c.realm}`)) {
         realmDone = true;
         out.push(finding("realm_mismatch", {
           title: `Username "${c.username}" names a domain other than the realm "${c.realm}"`,
           subject: subjectOf(hs),
           evidence: [{ frame: a.frame, capture: hs.capture, text: `${c.header} username="${c.username}" realm="${c.realm}"` }],
-          severity: failed ? "error" : "info",
+          severity: "warning",
           explanation: "The authentication user name carries a domain that does not match the digest realm; most servers expect the bare user name.",
           fix: ["Use the bare user name (without @domain) as the phone's authentication ID unless the provider says otherwise."],
         }));
@@ -315,7 +473,6 @@ function mismatches(hs: Handshake): Finding[] {
         }
       }
     }
-    if (a.challenge) challenge = a.challenge;
   }
   return out;
 }

@@ -63,9 +63,9 @@ export interface FindingSpec {
   summary: string;
 }
 
-/** frameFilter builds `frame.number in {…}` for evidence frames (Wireshark ≥ 3.x set syntax). */
+/** frameFilter builds `frame.number in {a,b,c}` for evidence frames (Wireshark 4 set syntax: comma-separated). */
 export function frameFilter(frames: Iterable<number>): string {
   const list = [...new Set(frames)].sort((a, b) => a - b);
   if (list.length === 1) return `frame.number == ${list[0]}`;
-  return `frame.number in {${list.join(" ")}}`;
+  return `frame.number in {${list.join(",")}}`;
 }

@@ -46,7 +46,7 @@ export interface ContentLengthSample extends MessageRef {
 
 /** AlgSignal is one single-capture sign of header rewriting. */
 export interface AlgSignal extends MessageRef {
-  kind: "private_received_from_public_server" | "partial_rewrite" | "private_received_in_request" | "sdp_origin_connection_disagree";
+  kind: "private_received_from_public_server" | "partial_rewrite" | "private_received_in_request";
   detail: string;
 }
 
@@ -110,7 +110,8 @@ export class Observations {
       else if (m.bytes.length > UDP_SIZE_LIMIT && msg.kind === "request") this.largeUdp.add({ ...ref, frames: m.frames, bytes: m.bytes.length });
     }
     const mismatch = msg.issues.find((i) => i.code === "content_length_mismatch");
-    if (mismatch && msg.contentLength !== undefined) {
+    // Stray CRLFs after a body are harmless (RFC 3261 §18.3: bytes past Content-Length are dropped).
+    if (mismatch && msg.contentLength !== undefined && !onlyWhitespaceBeyond(msg.body, msg.contentLength)) {
       this.contentLength.add({ ...ref, declared: msg.contentLength, actual: msg.body.length, hasSdp: msg.mediaType === "application/sdp" });
     }
     if (msg.kind === "response" && msg.status === 400) this.badRequests.add({ ...ref, reason: msg.reason ?? "" });
@@ -159,7 +160,8 @@ export class Observations {
    * algSignals looks for rewriting that only a middlebox explains: a public server reporting a
    * private `received` (the response was rewritten on its way back), a Via/Contact showing the
    * public source while the Call-ID or SDP still name a private address (partial rewrite), a
-   * private `received` in a request from a public source, SDP o= and c= disagreeing.
+   * private `received` in a request from a public source. (SDP o= and c= disagreeing is left out:
+   * STUN-aware phones legitimately put their public address in c= only.)
    */
   private algSignals(m: CapturedMessage, msg: SipMessage, ref: MessageRef): void {
     const via = msg.topVia;
@@ -191,12 +193,6 @@ export class Observations {
         });
       }
     }
-    const sdp = msg.sdp;
-    const o = sdp?.origin?.address;
-    const c = sdp?.connection?.address;
-    if (o && c && o !== c && isPrivateIp(o) !== isPrivateIp(c)) {
-      this.alg.add({ ...ref, kind: "sdp_origin_connection_disagree", detail: `SDP o= ${o} and c= ${c} disagree (one private, one public): partial SDP rewriting` });
-    }
   }
 
   private fingerprint(m: CapturedMessage, msg: SipMessage, ref: MessageRef): void {
@@ -226,6 +222,13 @@ export class Observations {
     if (sdp?.connection) fields["SDP c="] = sdp.connection.address;
     list.push({ ...ref, fields });
   }
+}
+
+/** onlyWhitespaceBeyond: the body is longer than declared by CR/LF/space only. */
+function onlyWhitespaceBeyond(body: Uint8Array, declared: number): boolean {
+  if (body.length <= declared) return false;
+  for (let i = declared; i < body.length; i++) if (body[i] !== 0x0d && body[i] !== 0x0a && body[i] !== 0x20) return false;
+  return true;
 }
 
 /** refOf builds the evidence reference of a message. */

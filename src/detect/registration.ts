@@ -5,7 +5,7 @@
  */
 import type { Registration, RegistrationAttempt, Transaction } from "../correlate/model.js";
 import { isPrivateIp } from "../util/ip-class.js";
-import { callIdFilter, ep, finding, seconds, type DetectContext } from "./context.js";
+import { callIdFilter, ep, finding, seconds, short, type DetectContext } from "./context.js";
 import type { Evidence, Finding } from "./model.js";
 import type { UnreachableRef } from "./observe.js";
 
@@ -36,26 +36,31 @@ function icmpFor(ctx: DetectContext, capture: number, client: { ip: string; port
   );
 }
 
-/** retransmissionText describes a retransmission schedule from the request frames' timing. */
-function schedule(a: RegistrationAttempt | Transaction, firstNs: bigint, lastNs: bigint, count: number): string {
+/** schedule describes how many times a request went out and over how long. */
+function schedule(_a: RegistrationAttempt | Transaction, firstNs: bigint, lastNs: bigint, count: number): string {
   return `${count} transmission${count === 1 ? "" : "s"} over ${seconds(lastNs - firstNs)} s`;
 }
 
 function timeout(ctx: DetectContext, reg: Registration): Finding {
   const a = reg.attempts[reg.attempts.length - 1];
-  const sends = a.retransmissions + 1;
+  const silent = reg.attempts.filter((x) => x.unanswered);
+  const sends = silent.length > 1 ? silent.reduce((n, x) => n + x.retransmissions + 1, 0) : a.retransmissions + 1;
+  const firstSilent = silent[0] ?? a;
   const icmp = icmpFor(ctx, reg.capture, a.client, reg.server);
-  const evidence: Evidence[] = a.frames.map((f, i) => ({
-    frame: f, capture: reg.capture,
-    text: i === 0 ? `REGISTER ${a.requestUri ?? ""} to ${ep(reg.server)} (CSeq ${a.cseq})` : `retransmission ${i} of the same REGISTER (same branch), no response yet`,
-  }));
+  const evidence: Evidence[] =
+    silent.length > 1
+      ? silent.slice(0, 10).map((x) => ({ frame: x.frame, capture: reg.capture, text: `REGISTER (CSeq ${x.cseq}, Call-ID ${short(x.callId, 20)})${x.retransmissions > 0 ? ` sent ${x.retransmissions + 1} times` : ""}, never answered` }))
+      : a.frames.map((f, i) => ({
+          frame: f, capture: reg.capture,
+          text: i === 0 ? `REGISTER ${a.requestUri ?? ""} to ${ep(reg.server)} (CSeq ${a.cseq})` : `retransmission ${i} of the same REGISTER (same branch), no response yet`,
+        }));
   for (const u of icmp.slice(0, 3)) evidence.push({ frame: u.frame, capture: u.capture, text: `ICMP ${u.codeName} from ${u.reporter}` });
   const answeredBefore = reg.attempts.some((x) => x.status !== undefined);
   return finding("registration_timeout", {
-    title: `Registration of ${reg.aor} timed out: ${schedule(a, a.tsNs, a.lastTsNs, sends)}, no response from ${ep(reg.server)}`,
+    title: `Registration of ${reg.aor} timed out: ${silent.length > 1 ? `${silent.length} REGISTERs, ` : ""}${schedule(a, firstSilent.tsNs, a.lastTsNs, sends)}, no response from ${ep(reg.server)}`,
     subject: { aor: reg.aor, user: reg.user, client: ep(a.client), server: ep(reg.server), callId: a.callId },
     evidence,
-    filter: callIdFilter([a.callId]),
+    filter: callIdFilter([...new Set(silent.map((x) => x.callId))].slice(0, 8)),
     explanation:
       `The client sent REGISTER to ${ep(reg.server)} over ${reg.transport} and ` +
       (sends > 1 ? `retransmitted it ${sends - 1} times on the RFC 3261 timer schedule (T1 doubling up to T2) ` : "") +
@@ -154,7 +159,7 @@ function splitHostPort(s: string): [string, number] {
 function requestTimeout(ctx: DetectContext, tx: Transaction): Finding {
   const icmp = icmpFor(ctx, tx.capture, tx.client, tx.server);
   return finding("request_timeout", {
-    title: `${tx.method} to ${ep(tx.server)} got no final response: ${tx.retransmissions + 1} transmissions${tx.provisional.length > 0 ? ` (only ${tx.provisional.map((p) => p.status).join(", ")})` : ""}`,
+    title: `${tx.method} to ${ep(tx.server)} got no final response: sent ${tx.retransmissions + 1 === 1 ? "once" : `${tx.retransmissions + 1} times`}${tx.provisional.length > 0 ? ` (only ${tx.provisional.map((p) => p.status).join(", ")})` : ""}`,
     subject: { user: tx.fromUser, aor: tx.fromUri, client: ep(tx.client), server: ep(tx.server), callId: tx.callId },
     evidence: [
       ...tx.requestFrames.slice(0, 12).map((f, i) => ({ frame: f, capture: tx.capture, text: i === 0 ? `${tx.method} ${tx.requestUri ?? ""} (CSeq ${tx.cseq})` : `retransmission ${i}` })),

@@ -12,11 +12,25 @@ import type { SourceStats } from "./observe.js";
 /** Distinct identities from one source that make it a scan rather than a misconfigured PBX. */
 const MIN_IDENTITIES = 10;
 
-/** scannerSources returns the `capture|ip` keys of sources that behave like scanners. */
+/** Share of a source's registrations that must fail for many identities to look like guessing. */
+const MIN_FAILED_SHARE = 0.8;
+
+/**
+ * scannerSources returns the `capture|ip` keys of sources that behave like scanners: a scanner
+ * User-Agent, or REGISTERs for many identities that nearly all fail. (A proxy or SBC also
+ * registers many users from one address — but they succeed; a trunk sends INVITEs for many users.)
+ */
 export function scannerSources(ctx: DetectContext): Map<string, SourceStats> {
   const out = new Map<string, SourceStats>();
+  const regs = ctx.correlations.flatMap((c) => c.registrations);
   for (const [key, s] of ctx.observations.sources) {
-    if (s.scannerAgent || s.identityCount >= MIN_IDENTITIES) out.set(key, s);
+    if (s.scannerAgent) {
+      out.set(key, s);
+      continue;
+    }
+    const mine = regs.filter((r) => `${r.capture}|${r.client.ip}` === key);
+    const failed = mine.filter((r) => r.outcome === "failed" || r.outcome === "timeout").length;
+    if (mine.length >= MIN_IDENTITIES && failed >= MIN_FAILED_SHARE * mine.length) out.set(key, s);
   }
   return out;
 }
@@ -30,8 +44,12 @@ export function detectScanners(ctx: DetectContext, scanners: Map<string, SourceS
     const methods = Object.entries(s.methods).map(([m, n]) => `${n} ${m}`).join(", ");
     const span = seconds(s.lastTsNs - s.firstTsNs);
     const names = [...s.identities].slice(0, 12);
+    const bruteForce = (s.methods.REGISTER ?? 0) > 0;
+    const outcome = !bruteForce ? "" : won.length === 0 ? ", all rejected" : `, ${won.length} SUCCEEDED`;
     out.push(finding("scanner", {
-      title: `SIP ${s.methods.REGISTER ? "registration scan / brute force" : "scan"} from ${s.ip}${s.scannerAgent ? ` (${s.scannerAgent})` : ""}: ${s.identityCount} usernames, ${s.requests} requests (${methods}) in ${span} s, ${won.length === 0 ? "all rejected" : `${won.length} SUCCEEDED`}`,
+      title: bruteForce
+        ? `SIP registration scan / brute force from ${s.ip}${s.scannerAgent ? ` (${s.scannerAgent})` : ""}: ${s.identityCount} username${s.identityCount === 1 ? "" : "s"}, ${s.requests} requests (${methods}) in ${span} s${outcome}`
+        : `SIP scanner probe from ${s.ip}${s.scannerAgent ? ` (${s.scannerAgent})` : ""}: ${s.requests} request${s.requests === 1 ? "" : "s"} (${methods})`,
       subject: { client: s.ip },
       evidence: s.frames.slice(0, 6).map((f, i) => ({ frame: f, capture: s.capture, text: i === 0 ? `first request from ${s.ip}${s.scannerAgent ? `, User-Agent "${s.scannerAgent}"` : ""}` : "request trying another identity" })),
       filter: `ip.src == ${s.ip} && sip.Method`,
@@ -39,9 +57,11 @@ export function detectScanners(ctx: DetectContext, scanners: Map<string, SourceS
       explanation:
         `${s.ip} sent ${s.requests} requests trying ${s.identityCount} different identities (${names.join(", ")}${s.identityCount > names.length ? ", …" : ""})` +
         (s.scannerAgent ? ` with the User-Agent of a known SIP scanner ("${s.scannerAgent}")` : "") +
-        `. This is an automated scan for accounts with guessable passwords, not a customer's phone. ` +
-        (won.length > 0 ? `It obtained a successful registration for ${won.map((h) => h.username ?? h.fromUser).join(", ")}: treat those accounts as compromised.` : "Nothing was accepted.") +
-        " Its failed attempts are not reported as separate credential problems.",
+        (bruteForce
+          ? `. This is an automated scan for accounts with guessable passwords, not a customer's phone. ` +
+            (won.length > 0 ? `It obtained a successful registration for ${won.map((h) => h.username ?? h.fromUser).join(", ")}: treat those accounts as compromised.` : "Nothing was accepted.") +
+            " Its failed attempts are not reported as separate credential problems."
+          : ". Scanners probe with OPTIONS to find SIP servers to attack next; an answer tells them one is here."),
       fix: [
         `Block ${s.ip} at the edge firewall, and rate-limit or ban failed authentications automatically (fail2ban, Kamailio pike/htable, APIBan).`,
         "Make sure every account has a long random password, never equal to the user name or extension.",
@@ -66,7 +86,10 @@ function enumeration(handshakes: Handshake[], scanners: Map<string, SourceStats>
     const key = `${h.capture}|${formatEndpoint(h.server.ip, h.server.port)}`;
     let g = byServer.get(key);
     if (!g) byServer.set(key, (g = { existing: new Map(), missing: new Map() }));
-    if (last.status === 401 || last.status === 407) g.existing.set(user, h);
+    // A refusal that names the nonce says nothing about the user; one that names the password
+    // says the user exists (e.g. "403 Wrong password").
+    if (/nonce|stale|expired/i.test(last.reason ?? "")) continue;
+    if (last.status === 401 || last.status === 407 || /password/i.test(last.reason ?? "")) g.existing.set(user, h);
     else g.missing.set(user, h);
   }
   const out: Finding[] = [];

@@ -8,6 +8,7 @@
  * current clock: a capture from last year is diagnosed as it was then.
  */
 import { certificateMatchesName, certificateNames } from "../tls/cert.js";
+import { isHttpAlpn } from "../tls/constants.js";
 import type { CertInfo, TlsAlert, TlsSession } from "../tls/model.js";
 import { finding } from "./context.js";
 import type { Evidence, Finding, Subject } from "./model.js";
@@ -43,7 +44,7 @@ function hostOf(endpoint: string): string {
  */
 export function isLikelySip(s: TlsSession): boolean {
   if (SIP_TLS_PORTS.has(portOf(s.server)) || SIP_TLS_PORTS.has(portOf(s.client)) || s.sipMessages > 0) return true;
-  if (s.alpn?.some((a) => a === "h2" || a === "h3" || a.startsWith("http/"))) return false;
+  if (s.alpn?.some(isHttpAlpn)) return false;
   const p = portOf(s.server);
   return p !== 443 && p !== 8443;
 }
@@ -237,7 +238,11 @@ function nameFindings(g: Group, opts: DetectTlsOptions): Finding[] {
       const alert = s.alerts.find((a) => a.from === "client" && a.level === 2);
       if (alert) evidence.push({ frame: alert.frame, capture: s.capture, text: alertText(alert) });
     }
+    // An error when it broke a handshake; while every client still connects (none verifies), a
+    // warning: it breaks the day a client starts verifying.
+    const refused = sessions.some((s) => s.alerts.some((a) => a.from === "client" && a.level === 2));
     out.push(finding("tls_certificate_name_mismatch", {
+      severity: refused ? "error" : "warning",
       title: `TLS certificate of ${g.server} does not name ${name} (${source}); it is for ${certNames(g.leaf)}`,
       subject: serverSubject({ server: g.server, sessions }),
       evidence,

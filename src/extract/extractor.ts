@@ -13,6 +13,7 @@ import type { TcpDirection } from "../net/tcp-stream.js";
 import type { SctpMessage } from "../net/sctp.js";
 import { looksLikeWebSocketUpgrade, WebSocketStream } from "../net/websocket.js";
 import { decodeHep, HEP_PORT, HepStream, isHep3Magic, isHepError, looksLikeHep, type HepPacket } from "../net/hep.js";
+import { isHttpAlpn } from "../tls/constants.js";
 import type { TlsSession, TlsSide } from "../tls/model.js";
 import { looksLikeClientHello, looksLikeSslv2Hello, looksLikeTlsRecord } from "../tls/record.js";
 import { TlsTracker, type StreamSink } from "../tls/tracker.js";
@@ -61,7 +62,7 @@ interface StreamConsumer {
 function isHttpsOnly(s: TlsSession): boolean {
   const port = (ep: string): number => Number(ep.slice(ep.lastIndexOf(":") + 1));
   if (SIP_PORTS.has(port(s.client)) || SIP_PORTS.has(port(s.server))) return false;
-  return s.alpn !== undefined && s.alpn.length > 0 && s.alpn.every((a) => a === "h2" || a === "h3" || a.startsWith("http/"));
+  return s.alpn !== undefined && s.alpn.length > 0 && s.alpn.every(isHttpAlpn);
 }
 
 export class SipExtractor {
@@ -212,7 +213,8 @@ export class SipExtractor {
       this.hepPacket(pkt, frame, frames, tsNs);
       return true;
     }
-    const claimed = hepPort || isHep3Magic(b);
+    // Plain SIP sent to 9060 is still SIP; anything else there, or with the magic, was meant as HEP.
+    const claimed = isHep3Magic(b) || (hepPort && !looksLikeSip(b));
     if (claimed) this.issues.add(pkt.code, pkt.detail, frame);
     return claimed;
   }

@@ -47,10 +47,13 @@ export interface HepPacket {
   ipVersion: 4 | 6;
   /** IP protocol number of the original packet (17 UDP, 6 TCP, 132 SCTP). */
   ipProto: number;
-  /** Original source and destination (IPv6 in the usual compressed text form). */
+  /** Original source address (IPv6 as RFC 5952 text). */
   src: string;
+  /** Original destination address. */
   dst: string;
+  /** Original source port. */
   srcPort: number;
+  /** Original destination port. */
   dstPort: number;
   /** Original capture time, ns since the epoch, when the packet carries one (v2, v3). */
   tsNs?: bigint;

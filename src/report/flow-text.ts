@@ -6,7 +6,7 @@
  */
 import { makeColors, type Colors } from "./color.js";
 import type { Ladder, LadderStep } from "./model.js";
-import { oneLine, padEnd, plural, seconds, truncate, width as textWidth, wrap } from "./text.js";
+import { oneLine, plural, seconds, truncate, width as textWidth, wrap } from "./text.js";
 
 /** FlowOptions controls the terminal ladder. */
 export interface FlowOptions {
@@ -22,6 +22,8 @@ const MIN_SPAN = 10;
 
 /** Layout says where everything goes on a line. */
 interface Layout {
+  /** Width of the time-offset column. */
+  offsetWidth: number;
   gutter: number;
   span: number;
   /** Column of each endpoint's lifeline. */
@@ -48,7 +50,7 @@ function layout(ladder: Ladder, cols: string[], maxWidth: number): Layout {
   const span = Math.max(MIN_SPAN, Math.min(MAX_SPAN, Math.floor((maxWidth - gutter) / n)));
   const x = new Map<string, number>();
   cols.forEach((c, i) => x.set(c, gutter + Math.floor(span / 2) + i * span));
-  return { gutter, span, x, total: gutter + n * span };
+  return { offsetWidth, gutter, span, x, total: gutter + n * span };
 }
 
 /** blankRow is a row of spaces with every lifeline drawn. */
@@ -89,14 +91,14 @@ function headerLines(cols: string[], l: Layout, c: Colors): string[] {
 }
 
 /** stepLines draws one message: its label line and its arrow line. */
-function stepLines(s: LadderStep, l: Layout, offsetWidth: number, c: Colors): string[] {
+function stepLines(s: LadderStep, l: Layout, c: Colors): string[] {
   const from = l.x.get(s.from) ?? 0;
   const to = l.x.get(s.to) ?? 0;
   const left = Math.min(from, to);
   const right = Math.max(from, to);
   const labelRow = blankRow(l);
   const arrowRow = blankRow(l);
-  put(labelRow, 0, gutterText(s, offsetWidth));
+  put(labelRow, 0, gutterText(s, l.offsetWidth));
   const label = oneLine(s.label);
   // The dashed arrow already says "retransmission"; the word is added only where it fits.
   const withNote = s.retransmission ? `${label} (retransmission)` : label;
@@ -127,14 +129,13 @@ export function renderFlow(ladder: Ladder, opts: FlowOptions = {}): string {
   const c = makeColors(opts.color ?? false);
   const cols = columnsOf(ladder);
   const l = layout(ladder, cols, maxWidth);
-  const offsetWidth = Math.max(8, ...ladder.steps.map((s) => seconds(s.offsetS).length));
   const out: string[] = [];
   const title = `Call-ID ${oneLine(ladder.callId)} — ${plural(ladder.steps.length, "message")}` + (ladder.findings.length > 0 ? `; findings: ${ladder.findings.map(oneLine).join(", ")}` : "");
   out.push(...wrap(title, maxWidth).map((line) => c.bold(line)));
   out.push("");
   out.push(...headerLines(cols, l, c));
-  for (const s of ladder.steps) out.push(...stepLines(s, l, offsetWidth, c));
-  if (ladder.omitted > 0) out.push(padEnd("", 2) + `… ${plural(ladder.omitted, "more message")} not shown (the flow was longer than the limit)`);
+  for (const s of ladder.steps) out.push(...stepLines(s, l, c));
+  if (ladder.omitted > 0) out.push(`  … ${plural(ladder.omitted, "more message")} not shown (the flow was longer than the limit)`);
   const legend = ["times in seconds since the first message"];
   if (ladder.steps.some((s) => s.highlight)) legend.push("! = evidence of a finding");
   if (ladder.steps.some((s) => s.retransmission)) legend.push("╌╌> = retransmission");

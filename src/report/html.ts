@@ -33,14 +33,14 @@ code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; overflow-wrap:
 .finding.error { border-left-color: var(--error); } .finding.warning { border-left-color: var(--warning); }
 .finding .subject { margin: 0 0 8px; color: var(--muted); }
 .finding ul.evidence { list-style: none; padding: 0; margin: 0; }
-.finding ul.evidence li { padding: 1px 0; }
-.finding .frame { display: inline-block; min-width: 5.5em; font-weight: 600; }
+.finding ul.evidence li { padding: 1px 0; display: grid; grid-template-columns: 5.5em 1fr; }
+.finding .frame { font-weight: 600; }
 .finding ol { margin: 4px 0; padding-left: 1.6em; }
 .filter { margin: 12px 0 0; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--line); }
-th { background: #f3f4f6; font-weight: 600; white-space: nowrap; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+th { background: #f3f4f6; font-weight: 600; }
 td.num { text-align: right; }
 td code { white-space: nowrap; overflow-wrap: normal; }
 .outcome-bad { color: var(--error); font-weight: 600; } .outcome-good { color: var(--ok); font-weight: 600; } .outcome-other { color: var(--warning); font-weight: 600; }
@@ -49,6 +49,7 @@ figcaption { margin-bottom: 8px; }
 svg.ladder { max-width: 100%; height: auto; display: block; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 .note { color: var(--muted); font-size: .9rem; }
 footer { margin-top: 40px; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); padding-top: 8px; }
+@page { margin: 14mm; }
 @media print {
   body { background: #fff; font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
@@ -72,7 +73,7 @@ function badge(severity: string): string {
   return `<span class="badge ${esc(severity)}">${esc(severity)}</span>`;
 }
 
-/** td builds a cell from already-escaped HTML. */
+/** tr builds a row from already-escaped cells; a cell that is a whole `<td …>` is taken as it is. */
 function tr(cells: string[], tag = "td"): string {
   return `<tr>${cells.map((c) => (c.startsWith("<td") || c.startsWith("<th") ? c : `<${tag}>${c}</${tag}>`)).join("")}</tr>`;
 }
@@ -131,17 +132,16 @@ function findingHtml(f: Finding, n: number, multi: boolean): string {
 /** registrationsHtml is the registrations table. */
 function registrationsHtml(regs: ReportRegistration[]): string {
   return tableHtml(
-    ["AOR", "client", "server", "transport", "attempts", "outcome", "last status", "first (UTC)", "last (UTC)"],
+    ["AOR", "client", "server", "transport", "attempts", "outcome", "last status", "first / last (UTC)"],
     regs.map((g) => [
       `<code>${esc(g.aor)}</code>`,
       `<code>${esc(g.client)}</code>`,
       `<code>${esc(g.server)}</code>`,
       esc(g.transport),
-      `<td class="num">${g.attempts}${g.authenticatedAttempts > 0 ? ` (${g.authenticatedAttempts} with credentials)` : ""}</td>`,
+      `<td class="num" title="${g.authenticatedAttempts} with credentials">${g.attempts}${g.authenticatedAttempts > 0 ? ` <span class="note">(${g.authenticatedAttempts} auth)</span>` : ""}</td>`,
       `<span class="${outcomeClass(g.outcome)}">${esc(g.outcome.replace("_", " "))}</span>`,
       esc(statusText(g.status, g.reason)),
-      esc(clockTime(g.first)),
-      esc(clockTime(g.last)),
+      `<span class="mono">${esc(clockTime(g.first))}<br>${esc(clockTime(g.last))}</span>`,
     ]),
   );
 }

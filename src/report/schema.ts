@@ -142,7 +142,7 @@ const credentials = fields<NonNullable<ReportAttempt["credentials"]>>({
   qop: optStr("Quality of protection chosen (auth, auth-int)."),
   nc: optStr("Nonce count, 8 hex digits."),
   cnonce: optStr("Client nonce."),
-  nonce: optStr("Server nonce answered (abbreviated)."),
+  nonce: optStr("Server nonce answered (possibly abbreviated, as in `abcd1234…wxyz`)."),
   uri: optStr("Digest uri (compared with the Request-URI)."),
   verified: { type: { kind: "string", enum: ["match", "mismatch"] }, optional: true, doc: "Result of checking the digest with a password from --credentials; absent when not checked." },
 });

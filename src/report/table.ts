@@ -244,9 +244,9 @@ function registrationLayouts(regs: ReportRegistration[], c: Colors): Layout[] {
     columns: [
       { header: "AOR", min: 26 },
       { header: "client → server", min: 25 },
-      { header: "transport", min: 11 },
-      { header: "attempts", min: 10 },
-      { header: "outcome, last status", min: 14 },
+      { header: "proto", min: 7 },
+      { header: "attempts", min: 12 },
+      { header: "outcome", min: 14 },
       { header: "first / last (UTC)", min: 14 },
     ],
     rows: regs.map((g) => [cell(g.aor), cell(`${g.client}\n→ ${g.server}`), cell(g.transport), cell(attempts(g)), outcome(g), times(g)]),
@@ -314,8 +314,8 @@ function findingLayouts(findings: Finding[], multi: boolean, c: Colors): Layout[
     },
     {
       columns: [
-        { header: "finding", min: 24 },
-        { header: "subject", min: 12 },
+        { header: "finding", min: 32 },
+        { header: "subject", min: 14, weight: 1.3 },
         { header: "frames", min: 8, weight: 0.7 },
         { header: "what to do", min: 16, weight: 2.5, prose: true },
       ],

@@ -71,8 +71,10 @@ export function padStart(s: string, w: number): string {
 }
 
 // Where a word too long for its column may be broken: after these characters a SIP URI, an
-// address or a Call-ID still reads naturally.
-const BREAK_AFTER = new Set(["@", ";", ",", "/", ":", ".", "=", "&", "?", "-", "_", ")", "]", ">"]);
+// address or a Call-ID still reads naturally. The strong ones separate whole parts (user@host,
+// parameters, path segments) and are preferred.
+const STRONG_BREAK = new Set(["@", ";", ",", "/", "=", "&", "?"]);
+const BREAK_AFTER = new Set([...STRONG_BREAK, ":", ".", "-", "_", ")", "]", ">"]);
 
 /** breakWord cuts one word longer than `max` columns into pieces, preferring punctuation breaks. */
 function breakWord(word: string, max: number): string[] {
@@ -82,15 +84,17 @@ function breakWord(word: string, max: number): string[] {
     let w = 0;
     let cut = 0;
     let lastBreak = 0;
+    let lastStrong = 0;
     for (let i = 0; i < chars.length; i++) {
       const cw = charWidth(chars[i]);
       if (w + cw > max) break;
       w += cw;
       cut = i + 1;
       if (BREAK_AFTER.has(chars[i])) lastBreak = i + 1;
+      if (STRONG_BREAK.has(chars[i])) lastStrong = i + 1;
     }
     // A break point past the first third keeps pieces from getting too short.
-    const at = lastBreak > cut / 3 ? lastBreak : Math.max(cut, 1);
+    const at = lastStrong > cut / 3 ? lastStrong : lastBreak > cut / 3 ? lastBreak : Math.max(cut, 1);
     pieces.push(chars.slice(0, at).join(""));
     chars = chars.slice(at);
   }

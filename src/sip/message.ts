@@ -153,6 +153,11 @@ export class SipMessage {
     this.issues = init.issues;
   }
 
+  /** Number of body bytes actually present (compare with the declared `contentLength`). */
+  get bodyLength(): number {
+    return this.body.length;
+  }
+
   // ---- raw header access -------------------------------------------------------------------
 
   /** Number of header lines indexed. */
@@ -186,7 +191,8 @@ export class SipMessage {
 
   /**
    * header returns the first value of a header, case-insensitively, compact forms expanded
-   * (`header("Call-ID")` also finds `i:`). Values are trimmed and unfolded; undefined if absent.
+   * (`header("Call-ID")` also finds `i:`). Values are trimmed and unfolded, one char per byte
+   * (latin1); the typed accessors decode UTF-8 where the grammar allows it. Undefined if absent.
    */
   header(name: string): string | undefined {
     const i = this.firstIndex(headerKey(name));

@@ -123,7 +123,7 @@ function startsWithSip(text: string, sp: Span): boolean {
 
 /** checkVersion reports a SIP-Version other than SIP/2.0 (RFC 4475 badvers). */
 function checkVersion(version: string, issues: Issue[], offset: number): void {
-  if (version.toUpperCase() !== "SIP/2.0") addIssue(issues, "bad_version", `SIP-Version is "${clip(version)}", not SIP/2.0`, offset);
+  if (version !== "SIP/2.0" && version.toUpperCase() !== "SIP/2.0") addIssue(issues, "bad_version", `SIP-Version is "${clip(version)}", not SIP/2.0`, offset);
 }
 
 /** parseResponseLine decodes `SIP-Version SP Status-Code SP Reason-Phrase` (RFC 3261 §7.2). */
@@ -172,7 +172,7 @@ function parseRequestLine(text: string, sp: Span[], issues: Issue[]): StartLine 
     // RFC 4475 lwsruri: LWS inside the Request-URI.
     addIssue(issues, "bad_start_line", `Request-URI "${clip(requestUri)}" contains whitespace`, uriSpan.start);
   }
-  const upper = method.toUpperCase();
+  const upper = STANDARD_METHODS.has(method) ? method : method.toUpperCase();
   if (method !== upper && STANDARD_METHODS.has(upper)) {
     addIssue(issues, "lowercase_method", `method "${clip(method)}" is not upper-case (methods are case-sensitive)`, sp[0].start);
   }
@@ -181,24 +181,6 @@ function parseRequestLine(text: string, sp: Span[], issues: Issue[]): StartLine 
 
 /** CRLF_CRLF is the usual end of the header section. */
 const CRLF_CRLF = Buffer.from("\r\n\r\n", "latin1");
-
-/**
- * headerSection decodes the header section as latin1 (one char per byte, so string indexes are
- * byte offsets) and finds the blank line. The body stays bytes unless a bare-LF message has no
- * CRLF CRLF at all. Returns the text and the index of the LF ending the last header line (-1 if
- * no blank line).
- */
-function headerSection(buf: Buffer, start: number): { text: string; blank: number } {
-  const crlf2 = buf.indexOf(CRLF_CRLF, start);
-  const text = buf.toString("latin1", 0, crlf2 < 0 ? buf.length : crlf2 + 2);
-  // A blank line ending in bare LF may come first (or be the only one).
-  let blank = crlf2 < 0 ? -1 : crlf2 + 1;
-  const a = text.indexOf("\n\n", start);
-  const b = text.indexOf("\n\r\n", start);
-  if (a >= 0 && (blank < 0 || a < blank)) blank = a;
-  if (b >= 0 && (blank < 0 || b < blank)) blank = b;
-  return { text, blank };
-}
 
 /**
  * parseSip parses exactly one SIP message: `bytes` holds the header section and the whole body
@@ -222,9 +204,14 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
     return null;
   }
   if (start > 0) addIssue(issues, "leading_crlf", `${start} byte(s) of empty lines before the start line`, 0);
-  const { text, blank } = headerSection(buf, start);
-  const textEnd = blank < 0 ? n : blank + 1;
-  const bodyOffset = blank < 0 ? n : blank + (bytes[blank + 1] === 13 ? 3 : 2);
+  // The header section is decoded as latin1 (one char per byte, so string indexes are byte
+  // offsets) up to the first CRLF CRLF; the body stays bytes. An earlier blank line in bare-LF
+  // form is found by the line loop below, which then ends the section there.
+  const crlf2 = buf.indexOf(CRLF_CRLF, start);
+  let textEnd = crlf2 < 0 ? n : crlf2 + 2;
+  let bodyOffset = crlf2 < 0 ? n : crlf2 + 4;
+  let blankFound = crlf2 >= 0;
+  const text = buf.toString("latin1", 0, textEnd);
 
   // Start line.
   let nl = text.indexOf("\n", start);
@@ -240,7 +227,6 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
     return null;
   }
   if (n > MAX_UDP_MESSAGE) addIssue(issues, "oversized_message", `message is ${n} bytes`, 0);
-  if (blank < 0) addIssue(issues, "missing_blank_line", "no empty line ends the header section; the message has no body", textEnd);
 
   // Header lines.
   const keys: string[] = [];
@@ -263,6 +249,13 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
     else if (lf < textEnd && bareLf++ === 0) firstBareLf = lf;
     const lineStart = p;
     p = lf + 1;
+    if (e === lineStart) {
+      // The blank line ending the headers (RFC 3261 §7), here before any CRLF CRLF.
+      textEnd = lineStart;
+      bodyOffset = Math.min(p, n);
+      blankFound = true;
+      break;
+    }
     const c0 = text.charCodeAt(lineStart);
     if (c0 === 32 || c0 === 9) {
       // LWS continuation (RFC 3261 §7.3.1): the line belongs to the previous header value.
@@ -305,9 +298,7 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
     pos.push(lineStart, colon + 1, e, 0);
   }
   if (bareLf > 0) addIssue(issues, "bare_lf", `${bareLf} line(s) end in LF without CR`, firstBareLf);
-  if (blank >= 0 && bytes[blank + 1] === 10 && firstBareLf < 0) {
-    addIssue(issues, "bare_lf", "the blank line ending the headers is a bare LF", blank + 1);
-  }
+  if (!blankFound) addIssue(issues, "missing_blank_line", "no empty line ends the header section; the message has no body", n);
   const required = line.kind === "request" ? REQUIRED_REQUEST : REQUIRED_RESPONSE;
   if ((seen & required.mask) !== required.mask) {
     for (const k of required.keys) {

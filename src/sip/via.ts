@@ -96,6 +96,23 @@ export function parseVia(s: string, issues: Issue[], offset: number): Via | unde
     const h = i;
     while (i < n && s.charCodeAt(i) !== 58 && s.charCodeAt(i) !== 59 && s.charCodeAt(i) > 32) i++;
     via.host = s.slice(h, i);
+    // An IPv6 sent-by without brackets (RFC 3261 §25.1 requires them, some stacks omit them):
+    // with nine groups the last one is the port; otherwise the whole token is the address.
+    let e = i;
+    while (e < n && s.charCodeAt(e) !== 59 && s.charCodeAt(e) > 32) e++;
+    const token = s.slice(h, e);
+    const groups = token.split(":");
+    if (groups.length >= 3 && /^[0-9a-fA-F:.]+$/.test(token)) {
+      addIssue(issues, "bad_via", `IPv6 sent-by in "${clip(s)}" lacks brackets`, offset);
+      via.ipv6 = true;
+      if (groups.length === 9) {
+        via.host = groups.slice(0, 8).join(":");
+        i = h + via.host.length;
+      } else {
+        via.host = token;
+        i = e;
+      }
+    }
   }
   if (via.host.length === 0) addIssue(issues, "bad_via", `Via "${clip(s)}" has no sent-by host`, offset);
   i = skipWs(s, i);

@@ -83,6 +83,11 @@ export function alertName(description: number): string {
   return ALERT_NAMES[description] ?? `unknown_${description}`;
 }
 
+/** isHttpAlpn: an ALPN protocol id of HTTP (RFC 7301 registry: http/1.0, http/1.1, h2, h3). */
+export function isHttpAlpn(id: string): boolean {
+  return id === "h2" || id === "h3" || id.startsWith("http/");
+}
+
 /** versionName renders a protocol version as people say it ("TLS 1.2"). */
 export function versionName(v: number): string {
   switch (v) {

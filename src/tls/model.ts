@@ -59,11 +59,15 @@ export interface TlsAlert {
 
 /** TlsFrames names the frames where notable handshake events completed (Wireshark's numbering). */
 export interface TlsFrames {
+  /** Frame that completed the (first) ClientHello. */
   clientHello?: number;
+  /** Frame that completed the ServerHello (the HelloRetryRequest when no real ServerHello followed). */
   serverHello?: number;
   /** Frame of the server's Certificate message (TLS ≤ 1.2 in the clear, or decrypted TLS 1.3). */
   certificate?: number;
+  /** ServerHelloDone (TLS ≤ 1.2): the server waits for the client's key exchange. */
   serverHelloDone?: number;
+  /** ClientKeyExchange (TLS ≤ 1.2): the client accepted the server's certificate and parameters. */
   clientKeyExchange?: number;
   /** ChangeCipherSpec from the client / the server (TLS ≤ 1.2: encryption starts after it). */
   clientChangeCipherSpec?: number;
@@ -85,8 +89,9 @@ export interface TlsSession {
   ipVersion: 4 | 6;
   /** Index of the capture file when several are analysed together (0 otherwise). */
   capture: number;
-  /** First frame that carried TLS bytes of this connection, and its timestamp (ns). */
+  /** First frame that carried TLS bytes of this connection. */
   firstFrame: number;
+  /** Capture timestamp of `firstFrame`, ns since the epoch. */
   firstTsNs: bigint;
   /** Last frame that carried TLS bytes of this connection. */
   lastFrame: number;

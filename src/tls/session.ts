@@ -37,6 +37,9 @@ export const DEFAULT_TLS_LIMITS: TlsLimits = {
   gapSlack: 64,
 };
 
+/** TLS 1.3 client records tolerated under an unknown key before its handshake key works (0-RTT). */
+const EARLY_DATA_RECORDS = 32;
+
 /** PendingBudget is the protected bytes all sessions together may still hold while waiting for keys. */
 export interface PendingBudget {
   left: number;
@@ -95,6 +98,8 @@ interface Flow {
   slack: number;
   /** Decrypted application data was delivered (a gap must then be passed on). */
   delivered: boolean;
+  /** TLS 1.3 client records that did not open with the handshake key (0-RTT early data). */
+  earlySkipped: number;
   ended: boolean;
 }
 
@@ -161,6 +166,7 @@ export class TlsConnection {
       waitingBytes: 0,
       slack: 0,
       delivered: false,
+      earlySkipped: 0,
       ended: false,
     };
     return flow;
@@ -393,6 +399,12 @@ export class TlsConnection {
       this.session.undecryptedRecords++;
       if (flow.probe) {
         // Probing with application keys: this was a handshake record; the next one is seq 0 too.
+        return;
+      }
+      if (this.tls13 && flow.side === "client" && flow.epoch === "handshake" && flow.earlySkipped < EARLY_DATA_RECORDS) {
+        // 0-RTT: early data and EndOfEarlyData use the early traffic secret (RFC 8446 §4.2.10),
+        // which sip401 does not use; they come before the client's handshake-key records.
+        flow.earlySkipped++;
         return;
       }
       this.hooks.issue("tls_decrypt_failed", `record of ${rec.fragment.length} bytes from the TLS ${flow.side} did not authenticate with the logged keys; decryption of this direction stopped`, rec.frame);

@@ -184,3 +184,16 @@ describe("--credentials", () => {
     }
   });
 });
+
+describe("TLS (LABELS.md §10)", () => {
+  it("tls_expired_cert: expired certificate, the verifying client's alert, and the client that does not verify", async () => {
+    const r = await labReport(["tls_expired_cert"]);
+    const expired = one(r, "tls_certificate_expired");
+    expect(expired.severity).toBe("error");
+    expect(expired.title).toMatch(/CN=sip\.example\.test\) expired on 2024-01-01/);
+    const failure = one(r, "tls_handshake_failure");
+    expect(failure.title).toMatch(/certificate_expired/);
+    expect(frames(failure)).toContain(8);
+    expect(one(r, "tls_certificate_not_verified").severity).toBe("warning");
+  });
+});

@@ -49,6 +49,15 @@ describe("start line", () => {
     expect(r.issues.find((i) => i.code === "bare_lf")?.offset).toBe(bytes.indexOf(10, 2));
   });
 
+  test("a bare-LF blank line before a CRLF CRLF in the body ends the headers", () => {
+    const text = `${REQ.join("\r\n")}\r\nContent-Length: 8\n\nab\r\n\r\ncd`;
+    const r = parseSip(new Uint8Array(Buffer.from(text, "latin1")), { eager: true });
+    expect(Buffer.from(r.message?.body ?? []).toString("latin1")).toBe("ab\r\n\r\ncd");
+    expect(r.message?.contentLength).toBe(8);
+    expect(codes(r.issues)).toEqual(["bare_lf"]);
+    expect(r.issues[0].detail).toMatch(/^2 line/);
+  });
+
   test("missing version, missing SP before empty reason", () => {
     expect(msg(["INVITE sip:a@b", ...REQ.slice(1)]).codes).toContain("bad_start_line");
     const r = msg(["SIP/2.0 180", ...RESP.slice(1)]);
@@ -145,7 +154,7 @@ describe("Content-Length", () => {
     const larger = msg([...REQ, "Content-Length: 10"], "abcd");
     expect(larger.codes).toEqual(["content_length_mismatch"]);
     expect(larger.m.contentLength).toBe(10);
-    expect(larger.m.body.length).toBe(4);
+    expect(larger.m.bodyLength).toBe(4);
     expect(msg([...REQ, "l: 2"], "abcd").issues[0].detail).toMatch(/fewer declared/);
     expect(msg([...REQ, "Content-Length: 4x"], "abcd").codes).toEqual(["bad_content_length"]);
     expect(msg([...REQ, "Content-Length:    4   "], "abcd").m.contentLength).toBe(4);
@@ -383,5 +392,23 @@ describe("laziness", () => {
   test("every issue code used is declared in SIP_ISSUES", () => {
     const { issues } = msg([...REQ, "Via: junk", "Contact: <sip:a@b", "Expires: x"]);
     for (const i of issues) expect(Object.keys(SIP_ISSUES)).toContain(i.code);
+  });
+});
+
+describe("hostile input stays bounded", () => {
+  test("issues are capped per message, the last saying so", () => {
+    const r = parseSip(sip([...REQ, ...Array.from({ length: 500 }, () => "no colon here")]));
+    expect(r.issues).toHaveLength(200);
+    expect(r.issues[199].code).toBe("too_many_issues");
+  });
+
+  test("thousands of distinct parameters parse in linear time", () => {
+    const via = `Via: SIP/2.0/UDP h${Array.from({ length: 8000 }, (_, i) => `;p${i}`).join("")}`;
+    const auth = `Authorization: Digest ${Array.from({ length: 6000 }, (_, i) => `q${i}=1`).join(",")}`;
+    const t0 = performance.now();
+    const m = msg([REQ[0], via, ...REQ.slice(2), auth]).m;
+    expect(m.via[0].params.size).toBe(8000);
+    expect(m.credentials[0].params.get("q5999")).toBe("1");
+    expect(performance.now() - t0).toBeLessThan(2000);
   });
 });

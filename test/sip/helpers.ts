@@ -48,7 +48,7 @@ export function sip(lines: string[], body = ""): Uint8Array {
 export function snapshot(m: SipMessage): Record<string, unknown> {
   return {
     kind: m.kind, version: m.version, method: m.method, methodUpper: m.methodUpper, requestUri: m.requestUri,
-    status: m.status, reason: m.reason, body: Buffer.from(m.body).toString("hex"), bodyOffset: m.bodyOffset,
+    status: m.status, reason: m.reason, body: Buffer.from(m.body).toString("hex"), bodyOffset: m.bodyOffset, bodyLength: m.bodyLength,
     contentLength: m.contentLength, headers: m.headerList(), uri: m.uri, callId: m.callId, cseq: m.cseq,
     via: m.via, topVia: m.topVia, from: m.from, to: m.to, contacts: m.contacts, expires: m.expires,
     maxForwards: m.maxForwards, minExpires: m.minExpires, retryAfter: m.retryAfter, userAgent: m.userAgent,

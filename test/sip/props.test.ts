@@ -7,10 +7,11 @@ import { describe, expect, test } from "vitest";
 import { parseSip } from "../../src/sip/parse.js";
 import { lab, snapshot, torture } from "./helpers.js";
 
-const dir = (d: string) => readdirSync(fileURLToPath(new URL(`./${d}/`, import.meta.url)));
+/** dir lists the fixture files of a folder with the given extension. */
+const dir = (d: string, ext: string) => readdirSync(fileURLToPath(new URL(`./${d}/`, import.meta.url))).filter((f) => f.endsWith(ext));
 const SEEDS: Uint8Array[] = [
-  ...dir("lab").map((f) => lab(f.replace(/\.sip$/, ""))),
-  ...dir("torture").map((f) => torture(f.replace(/\.txt$/, ""))),
+  ...dir("lab", ".sip").map((f) => lab(f.replace(/\.sip$/, ""))),
+  ...dir("torture", ".txt").map((f) => torture(f.replace(/\.txt$/, ""))),
 ];
 
 /** Mutation is one edit of a message. */

@@ -4,10 +4,10 @@
  * recorded through a proxy (TLS 1.3 AES-128/256-GCM and ChaCha20-Poly1305, TLS 1.2 AES-GCM and
  * ChaCha20-Poly1305) with records split over segments, compared with tshark too.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labCapture, LAB } from "../helpers/corpus.js";
 import { hasTshark, tsharkFields } from "../helpers/tshark.js";
 import { buildPcap, extract, extractFile, kindOf, pcapngWithSecrets, recordTls, registerSteps, wsFrame, type Extracted, type Recording } from "./helpers.js";
@@ -16,6 +16,7 @@ const LAB_PCAP = labCapture("tls_expired_cert");
 const LAB_KEYS = readFileSync(join(LAB, "tls_expired_cert.keys"), "utf8");
 const TMP = mkdtempSync(join(tmpdir(), "sip401-tls-"));
 const START = 1_800_000_000_000_000_000n; // 2027-01-15, inside the test certificate's validity
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 /** rows renders messages as tshark's `frame method|status Call-ID` rows. */
 function rows(x: Extracted): string[] {

@@ -153,7 +153,7 @@ describe("property: the TLS decoder never throws", () => {
         fc.array(fc.record({ chunk: fc.nat(), at: fc.nat(), op: fc.constantFrom("flip", "insert", "delete", "truncate"), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 }),
         fc.array(fc.nat(), { maxLength: 3 }),
         (port, edits, gapAt) => {
-          const chunks = flat(port).map((c) => ({ ...c, bytes: Uint8Array.from(c.bytes) }));
+          const chunks: Chunk[] = flat(port).map((c) => ({ ...c, bytes: Uint8Array.from(c.bytes) }));
           for (const e of edits) {
             const ch = chunks[e.chunk % chunks.length];
             const at = ch.bytes.length === 0 ? 0 : e.at % ch.bytes.length;
