@@ -189,7 +189,7 @@ export class Observations {
       if (leftovers.length > 0) {
         this.alg.add({
           ...ref, kind: "partial_rewrite",
-          detail: `Via and Contact show the public source ${formatEndpoint(m.src, m.srcPort)} but ${leftovers.join(", ")} still name the private network: the phone wrote private addresses and something rewrote some of them`,
+          detail: `Via and Contact show the public source ${formatEndpoint(m.src, m.srcPort)} but ${leftovers.join(", ")} still ${leftovers.length === 1 ? "names" : "name"} the private network: the phone wrote private addresses and something rewrote some of them`,
         });
       }
     }
