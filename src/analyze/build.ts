@@ -9,7 +9,7 @@ import { severityRank, type Finding, type Severity } from "../detect/model.js";
 import type { ExtractSummary } from "../extract/model.js";
 import { formatEndpoint } from "../net/addr.js";
 import type {
-  Ladder, Report, ReportAttempt, ReportCapture, ReportHandshake, ReportRegistration, ReportSummary,
+  Ladder, Report, ReportAttempt, ReportCapture, ReportHandshake, ReportNonce, ReportRegistration, ReportSummary,
 } from "../report/model.js";
 import { SCHEMA_VERSION } from "../report/model.js";
 import { formatIsoNs } from "../util/time.js";
@@ -18,6 +18,7 @@ import type { FlowLog } from "./ladders.js";
 const MAX_LADDERS = 50;
 const MAX_SUCCESSFUL_HANDSHAKES = 200;
 const MAX_ATTEMPT_DETAILS = 20;
+const MAX_NONCES = 200;
 
 export interface BuildInput {
   version: string;
@@ -35,6 +36,7 @@ export function buildReport(x: BuildInput): Report {
   const failed = allHandshakes.filter((h) => h.outcome !== "success");
   const ok = allHandshakes.filter((h) => h.outcome === "success").slice(0, MAX_SUCCESSFUL_HANDSHAKES);
   const handshakes = [...failed, ...ok].sort((a, b) => a.capture - b.capture || a.id - b.id).map((h) => reportHandshake(h, x.credentials));
+  const nonces = reportNonces(x.correlations);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "sip401", version: x.version },
@@ -44,12 +46,15 @@ export function buildReport(x: BuildInput): Report {
     registrations,
     handshakes,
     ladders: ladders(x.flows, x.findings),
+    nonces: nonces.listed,
     limits: {
       transactionsEvicted: sum(x.correlations.map((c) => c.folded.transactions)),
       registrationsUntracked: sum(x.correlations.map((c) => c.folded.registrations)),
       noncesEvicted: sum(x.correlations.map((c) => c.folded.nonces)),
       laddersDropped: x.laddersDropped,
       handshakesFolded: sum(x.correlations.map((c) => c.handshakeStats.foldedSuccesses)) + Math.max(0, allHandshakes.length - failed.length - ok.length),
+      noncesNotListed: nonces.notListed,
+      clockJumps: sum(x.correlations.map((c) => c.clockJumps)),
     },
     redacted: false,
   };
@@ -106,6 +111,20 @@ function attemptOf(a: AuthAttempt | RegistrationAttempt, capture: number, method
     r.clientPort = a.client.port;
   }
   return r;
+}
+
+/** reportNonces lists nonce lifecycles, anomalies first, in issue order within each group. */
+function reportNonces(correlations: Correlation[]): { listed: ReportNonce[]; notListed: number } {
+  const all: ReportNonce[] = correlations.flatMap((c, capture) =>
+    c.nonces.all().map((n) => ({
+      capture, nonce: n.nonce, realm: n.realm, issuedFrame: n.issuedFrame, issued: formatIsoNs(n.issuedTsNs), stale: n.stale,
+      server: formatEndpoint(n.server.ip, n.server.port), client: formatEndpoint(n.client.ip, n.client.port),
+      useCount: n.useCount, uses: n.uses, replacedAtFrame: n.replacedAtFrame, usesAfterReplacement: n.usesAfterReplacement, ncRegressions: n.ncRegressions,
+    })),
+  );
+  const odd = (n: ReportNonce): boolean => n.stale || n.usesAfterReplacement > 0 || n.ncRegressions > 0;
+  const ordered = [...all.filter(odd), ...all.filter((n) => !odd(n))];
+  return { listed: ordered.slice(0, MAX_NONCES), notListed: Math.max(0, ordered.length - MAX_NONCES) };
 }
 
 function reportRegistration(r: Registration, store?: CredentialStore): ReportRegistration {

@@ -9,7 +9,7 @@ const MAX_USES = 16;
 
 export class NonceTracker {
   private readonly nonces = new Map<string, NonceRecord>();
-  /** Latest nonce issued per client + server + realm. */
+  /** Latest nonce issued per client + dialog + server + realm. */
   private readonly current = new Map<string, NonceRecord>();
   /** Nonces forgotten because of the limit. */
   evicted = 0;
@@ -64,6 +64,11 @@ export class NonceTracker {
   }
 }
 
+/**
+ * scopeKey: a nonce is replaced by the next challenge to the same client in the same dialog
+ * (Call-ID). Servers such as Asterisk keep one nonce per dialog, so parallel dialogs' nonces live
+ * side by side and do not replace each other.
+ */
 function scopeKey(tx: Transaction, realm: string | undefined): string {
-  return `${tx.capture}|${tx.client.ip}|${tx.fromUri ?? ""}|${tx.server.ip}|${realm ?? ""}`;
+  return `${tx.capture}|${tx.client.ip}|${tx.callId}|${tx.server.ip}|${realm ?? ""}`;
 }

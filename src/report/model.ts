@@ -127,6 +127,29 @@ export interface ReportHandshake {
   attemptDetails: ReportAttempt[];
 }
 
+/** ReportNonce is one server nonce's life (RFC 7616 §3.3–3.4): issue, uses, replacement. */
+export interface ReportNonce {
+  capture: number;
+  nonce: string;
+  realm?: string;
+  /** Frame of the 401/407 that issued it, and when. */
+  issuedFrame: number;
+  issued: string;
+  /** The challenge said stale=true (it replaced an expired nonce). */
+  stale: boolean;
+  server: string;
+  client: string;
+  /** Requests that presented it, and the first of them with their nc. */
+  useCount: number;
+  uses: { frame: number; nc?: string }[];
+  /** Frame of the challenge that replaced it for the same client and dialog. */
+  replacedAtFrame?: number;
+  /** Uses after it had been replaced (a client holding on to old nonces). */
+  usesAfterReplacement: number;
+  /** Uses whose nc did not increase (replay or client bug). */
+  ncRegressions: number;
+}
+
 /** LadderStep is one message of a flow, for ladder diagrams. */
 export interface LadderStep {
   frame: number;
@@ -186,8 +209,20 @@ export interface Report {
   handshakes: ReportHandshake[];
   /** Ladders of failed or suspicious flows (those referenced by findings first). */
   ladders: Ladder[];
+  /** Nonce lifecycles: anomalous ones (stale, replaced, reused after replacement, nc going back) first, bounded. */
+  nonces: ReportNonce[];
   /** State folded away to stay within memory limits (all 0 for ordinary captures). */
-  limits: { transactionsEvicted: number; registrationsUntracked: number; noncesEvicted: number; laddersDropped: number; handshakesFolded: number };
+  limits: {
+    transactionsEvicted: number;
+    registrationsUntracked: number;
+    noncesEvicted: number;
+    laddersDropped: number;
+    handshakesFolded: number;
+    /** Nonces not listed in `nonces` (the list is bounded). */
+    noncesNotListed: number;
+    /** Capture clock leaps of more than a day that the timers ignored. */
+    clockJumps: number;
+  };
   /** True when --redact masked identities. */
   redacted: boolean;
 }

@@ -243,6 +243,7 @@ export function redactReport(report: Report): Report {
     x.fields(h, { fromUri: "uri" });
     x.exchange(h);
   }
+  for (const n of r.nonces) x.fields(n, { nonce: "nonce", realm: "host", server: "endpoint", client: "endpoint" });
   for (const l of r.ladders) {
     l.callId = x.call(l.callId);
     l.endpoints = l.endpoints.map((e) => x.endpoint(e));

@@ -17,6 +17,7 @@ import {
   type ReportAttempt,
   type ReportCapture,
   type ReportHandshake,
+  type ReportNonce,
   type ReportRegistration,
   type ReportSummary,
 } from "./model.js";
@@ -64,6 +65,8 @@ export type TypeName =
   | "ReportRegistration"
   | "ReportAttempt"
   | "ReportHandshake"
+  | "ReportNonce"
+  | "NonceUse"
   | "Ladder"
   | "LadderStep";
 
@@ -223,6 +226,27 @@ const handshake = fields<ReportHandshake>({
   attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "Every attempt, in order."),
 });
 
+const nonceUse = fields<ReportNonce["uses"][number]>({
+  frame: frameField,
+  nc: optStr("Nonce count (8 hex digits) of that use."),
+});
+
+const nonce = fields<ReportNonce>({
+  capture: captureField,
+  nonce: str("The server nonce."),
+  realm: optStr("Realm of the challenge that issued it."),
+  issuedFrame: frameField,
+  issued: time("Time of the issuing 401/407."),
+  stale: bool("The issuing challenge carried stale=true."),
+  server: str("Server that issued it, ip:port."),
+  client: str("Client it was issued to, ip:port."),
+  useCount: int("Requests that presented it."),
+  uses: list({ kind: "ref", name: "NonceUse" }, "The first uses (bounded), in order."),
+  replacedAtFrame: optInt("Frame of the challenge that replaced it for the same client and dialog."),
+  usesAfterReplacement: int("Uses after it had been replaced."),
+  ncRegressions: int("Uses whose nonce count did not increase."),
+});
+
 const step = fields<LadderStep>({
   frame: frameField,
   capture: captureField,
@@ -320,6 +344,8 @@ const limits = fields<Report["limits"]>({
   noncesEvicted: int("Nonces forgotten (replay checks may miss some)."),
   laddersDropped: int("Ladders left out of the report."),
   handshakesFolded: int("Successful handshakes counted but not listed."),
+  noncesNotListed: int("Nonces left out of `nonces` (the list is bounded)."),
+  clockJumps: int("Capture clock leaps of more than a day, ignored by the transaction timers."),
 });
 
 const report = fields<Report>({
@@ -334,6 +360,7 @@ const report = fields<Report>({
   registrations: list({ kind: "ref", name: "ReportRegistration" }, "Registrations: one per AOR and client over time."),
   handshakes: list({ kind: "ref", name: "ReportHandshake" }, "Authentication handshakes that did not simply succeed, plus successful ones up to a limit."),
   ladders: list({ kind: "ref", name: "Ladder" }, "Message ladders of failed or suspicious flows (those referenced by findings first)."),
+  nonces: list({ kind: "ref", name: "ReportNonce" }, "Nonce lifecycles: anomalous ones (stale, replaced, reused after replacement, nc going back) first; bounded."),
   limits: { type: { kind: "object", fields: limits }, doc: "State folded away to stay within memory limits (all 0 for ordinary captures)." },
   redacted: bool("True when --redact replaced identities with pseudonyms."),
 });
@@ -351,6 +378,8 @@ export const REPORT_TYPES: Readonly<Record<TypeName, FieldMap>> = {
   ReportRegistration: registration,
   ReportAttempt: attempt,
   ReportHandshake: handshake,
+  ReportNonce: nonce,
+  NonceUse: nonceUse,
   Ladder: ladder,
   LadderStep: step,
 };

@@ -45,6 +45,11 @@ describe("registrations (LABELS.md)", () => {
     expect(a[2].credentials?.nc).toBe("00000002");
     expect(a[2].challenge).toMatchObject({ stale: true, nonce: "awUckWsFHIzKv05/AOiH+46GjNdw7IND" });
     expect(a[3].credentials).toMatchObject({ nonce: "awUckWsFHIzKv05/AOiH+46GjNdw7IND", nc: "00000001" });
+    // Nonce lifecycle: the first nonce was issued in frame 2, used with nc 1 and 2, replaced by
+    // the stale=true challenge of frame 6, whose nonce frame 7 used.
+    const first = r.nonces.find((n) => n.nonce === "awUciWsFHIRTt1H+T0/upsZoMEDcLm3P");
+    expect(first).toMatchObject({ issuedFrame: 2, stale: false, useCount: 2, uses: [{ frame: 3, nc: "00000001" }, { frame: 5, nc: "00000002" }], replacedAtFrame: 6 });
+    expect(r.nonces.find((n) => n.issuedFrame === 6)).toMatchObject({ stale: true, useCount: 1, uses: [{ frame: 7, nc: "00000001" }] });
   });
 
   it("register_timeout: timeout with 9 retransmissions of one REGISTER", async () => {
