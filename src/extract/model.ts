@@ -2,7 +2,7 @@
  * The extraction stage's model: SIP messages as found in a capture, with where and when they
  * travelled (the input of correlation and of `sip401 messages`).
  */
-import type { CaptureDamage, CaptureFormat } from "../capture/model.js";
+import type { CaptureSummary } from "../capture/model.js";
 import type { SipMessage } from "../sip/message.js";
 import type { Issue } from "../util/issues.js";
 import type { IssueSummary } from "../util/issue-log.js";
@@ -38,17 +38,13 @@ export interface CapturedMessage {
   issues: Issue[];
 }
 
-/** ExtractSummary describes one capture once extraction is over. */
-export interface ExtractSummary {
+/**
+ * ExtractSummary describes one capture once extraction is over: the reader's CaptureSummary
+ * (format, frames, span, link types, damage) plus what extraction found.
+ */
+export interface ExtractSummary extends CaptureSummary {
   /** Display name of the input (path, or "-" for stdin). */
   name: string;
-  format: CaptureFormat;
-  gzip: boolean;
-  frames: number;
-  bytes: number;
-  firstTsNs?: bigint;
-  lastTsNs?: bigint;
-  linkTypes: number[];
   /** SIP messages extracted, and per transport. */
   sipMessages: number;
   byTransport: Partial<Record<Transport, number>>;
@@ -59,6 +55,4 @@ export interface ExtractSummary {
   tlsSessions: number;
   /** Decoding issues by code (net, framing and SIP parse issues). */
   issues: IssueSummary[];
-  /** Where a truncated or corrupt capture stopped being readable. */
-  damage?: CaptureDamage;
 }

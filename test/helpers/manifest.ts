@@ -6,18 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GENERATED } from "./corpus.js";
 
-export interface ManifestMessage {
-  frame: number;
-  frames: number[];
-  method?: string;
-  status?: number;
-  callId: string;
-  cseq: string;
-  src: string;
-  dst: string;
-  transport: string;
-  resync?: boolean;
-}
+/** ManifestMessage is one SIP message of the manifest (declared once, with the generator's tests). */
+export type { ManifestSip as ManifestMessage } from "../synth/helpers.js";
+import type { ManifestSip as ManifestMessage } from "../synth/helpers.js";
 
 export interface ManifestFile {
   description: string;
