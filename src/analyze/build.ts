@@ -3,6 +3,7 @@
  * bigint), in a stable order so two runs give identical output.
  */
 import type { Correlation } from "../correlate/correlator.js";
+import { REGISTRATION_ATTEMPTS_IN_DETAIL } from "../correlate/registrations.js";
 import type { AuthAttempt, Handshake, Registration, RegistrationAttempt } from "../correlate/model.js";
 import type { CredentialStore } from "../detect/credentials.js";
 import { severityRank, type Finding, type Severity } from "../detect/model.js";
@@ -139,7 +140,7 @@ function reportRegistration(r: Registration, store?: CredentialStore): ReportReg
     staleChallenges: r.staleChallenges, deregistrations: r.deregistrations, sourcePortChanges: Math.max(0, r.clientPorts.length - 1),
     callIds: r.callIds, userAgent: r.userAgent, serverAgent: r.serverAgent,
     first: formatIsoNs(r.firstTsNs), last: formatIsoNs(r.lastTsNs), frames,
-    attemptDetails: r.attempts.slice(0, MAX_ATTEMPT_DETAILS).map((a) => attemptOf(a, r.capture, "REGISTER", store)),
+    attemptDetails: r.attempts.slice(0, Math.min(MAX_ATTEMPT_DETAILS, REGISTRATION_ATTEMPTS_IN_DETAIL)).map((a) => attemptOf(a, r.capture, "REGISTER", store)),
   };
   return out;
 }
@@ -166,7 +167,9 @@ function summaryOf(x: BuildInput, regs: ReportRegistration[]): ReportSummary {
   const worst = x.findings.reduce<Severity | "none">((w, f) => (w === "none" || severityRank(f.severity) > severityRank(w) ? f.severity : w), "none");
   const byOutcome: Record<string, number> = {};
   for (const c of x.correlations) for (const [k, v] of Object.entries(c.handshakeStats.byOutcome)) byOutcome[k] = (byOutcome[k] ?? 0) + (v ?? 0);
-  const count = (o: ReportRegistration["outcome"]): number => regs.filter((r) => r.outcome === o).length;
+  // Registrations folded away at the tracking limit are not listed but still counted.
+  const count = (o: ReportRegistration["outcome"]): number =>
+    regs.filter((r) => r.outcome === o).length + sum(x.correlations.map((c) => c.foldedRegistrationOutcomes[o] ?? 0));
   return {
     sipMessages: sum(x.captures.map((c) => c.sipMessages)),
     transactions: {
@@ -176,7 +179,7 @@ function summaryOf(x: BuildInput, regs: ReportRegistration[]): ReportSummary {
       byMethod: merge((s) => s.byMethod), byStatusClass: merge((s) => s.byStatusClass),
     },
     registrations: {
-      total: regs.length, registered: count("registered"), failed: count("failed"), timeout: count("timeout"),
+      total: regs.length + sum(x.correlations.map((c) => c.folded.registrations)), registered: count("registered"), failed: count("failed"), timeout: count("timeout"),
       in_progress: count("in_progress"), unregistered: count("unregistered"),
     },
     handshakes: { total: sum(x.correlations.map((c) => c.handshakeStats.total)), byOutcome: Object.fromEntries(Object.entries(byOutcome).sort()) },

@@ -3,7 +3,7 @@
  * per capture point), online observations, detection — into the report model.
  */
 import type { CaptureInput } from "../capture/source.js";
-import { Correlator, type Correlation } from "../correlate/correlator.js";
+import { Correlator, DEFAULT_CORRELATION_LIMITS, type Correlation, type CorrelationLimits } from "../correlate/correlator.js";
 import type { Transaction } from "../correlate/model.js";
 import type { CredentialStore } from "../detect/credentials.js";
 import { detect } from "../detect/index.js";
@@ -32,6 +32,8 @@ export interface AnalyzeOptions {
   credentials?: CredentialStore;
   /** Limits and hooks for extraction. */
   extract?: Partial<ExtractOptions>;
+  /** Limits of transaction, handshake and registration tracking (per capture). */
+  correlation?: Partial<CorrelationLimits>;
   /** Awaited between chunks (back-pressure). */
   ready?: () => Promise<void> | undefined;
   /** TLS key log (SSLKEYLOGFILE format) to decrypt SIP over TLS. Never printed. */
@@ -58,7 +60,7 @@ export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = 
   const extra: Finding[] = [];
   for (const [index, { input, name }] of inputs.entries()) {
     const sessions: TlsSession[] = [];
-    const correlator = new Correlator(undefined, [
+    const correlator = new Correlator({ ...DEFAULT_CORRELATION_LIMITS, ...options.correlation }, [
       (tx, reason) => {
         if (reason === "unanswered" && TIMEOUT_METHODS.has(tx.method) && unanswered.length < MAX_UNANSWERED) unanswered.push(tx);
       },

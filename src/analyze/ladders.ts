@@ -7,8 +7,16 @@
 import type { CapturedMessage } from "../extract/model.js";
 import { formatEndpoint } from "../net/addr.js";
 import { labelOf } from "../detect/observe.js";
+import { OldestFirst } from "../util/oldest.js";
+import { detach, StringPool } from "../util/strings.js";
 
 const MAX_STEPS = 40;
+/**
+ * Message identities remembered per flow to spot retransmissions, the most recent ones: a
+ * retransmission follows its original within seconds, and a Call-ID refreshed for hours would
+ * otherwise grow its set without bound.
+ */
+const MAX_SEEN = 64;
 
 export interface RawStep {
   frame: number;
@@ -31,6 +39,8 @@ export interface FlowLog {
   /** Seen message identities (branch + kind), to flag retransmissions. */
   seen: Set<string>;
   authenticated: boolean;
+  /** When the flow last saw a message (recorder's counter), for least-recently-used eviction. */
+  touched: number;
 }
 
 export class LadderRecorder {
@@ -38,6 +48,10 @@ export class LadderRecorder {
   private readonly sticky = new Map<string, FlowLog>();
   /** Sticky flows dropped because the pool was full. */
   dropped = 0;
+  private clock = 0;
+  private readonly lru = new OldestFirst<string, FlowLog>((log) => log.touched);
+  /** Endpoints and labels repeat across steps: one copy each (see util/strings.ts). */
+  private readonly strings = new StringPool();
 
   constructor(
     private readonly maxNormal = 5000,
@@ -48,19 +62,28 @@ export class LadderRecorder {
     const msg = m.message;
     const callId = msg?.callId;
     if (!msg || callId === undefined) return;
-    const key = `${m.capture}|${callId}`;
+    let key = `${m.capture}|${callId}`;
     let log = this.sticky.get(key) ?? this.normal.get(key);
     if (!log) {
-      log = { callId, capture: m.capture, steps: [], omitted: 0, sticky: false, seen: new Set(), authenticated: false };
-      if (this.normal.size >= this.maxNormal) this.normal.delete(this.normal.keys().next().value as string);
+      // Map and Set keys keep the strings they were built from: store copies (util/strings.ts).
+      key = detach(key);
+      log = { callId: detach(callId), capture: m.capture, steps: [], omitted: 0, sticky: false, seen: new Set(), authenticated: false, touched: ++this.clock };
+      if (this.normal.size >= this.maxNormal) {
+        const lru = this.lru.oldest(this.normal) as FlowLog;
+        this.normal.delete(`${lru.capture}|${lru.callId}`);
+      }
       this.normal.set(key, log);
+      this.lru.added(this.normal, key, log);
     } else if (!log.sticky) {
-      this.normal.delete(key);
-      this.normal.set(key, log);
+      log.touched = ++this.clock;
+      this.lru.added(this.normal, key, log);
     }
     const identity = `${msg.topVia?.branch ?? ""}|${msg.kind === "request" ? msg.methodUpper : msg.status}|${msg.cseq?.seq ?? ""}`;
     const retransmission = log.seen.has(identity);
-    log.seen.add(identity);
+    if (!retransmission) {
+      if (log.seen.size >= MAX_SEEN) log.seen.delete(log.seen.values().next().value as string);
+      log.seen.add(detach(identity));
+    }
     if (msg.kind === "request" && msg.credentials.length > 0) log.authenticated = true;
     const status = msg.status;
     const failed =
@@ -73,8 +96,8 @@ export class LadderRecorder {
       return;
     }
     log.steps.push({
-      frame: m.frame, capture: m.capture, tsNs: m.tsNs, from: formatEndpoint(m.src, m.srcPort), to: formatEndpoint(m.dst, m.dstPort),
-      transport: m.transport, label: labelOf(msg), status, retransmission,
+      frame: m.frame, capture: m.capture, tsNs: m.tsNs, from: this.strings.get(formatEndpoint(m.src, m.srcPort)),
+      to: this.strings.get(formatEndpoint(m.dst, m.dstPort)), transport: m.transport, label: this.strings.get(labelOf(msg)), status, retransmission,
     });
   }
 

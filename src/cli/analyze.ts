@@ -3,7 +3,7 @@
  * (`lan.pcap wan.pcap`), and render the report. Exit code: 0 when no finding reaches --fail-on,
  * 1 when one does, 2 for usage or input errors.
  */
-import { analyze, type AnalyzeInput } from "../analyze/index.js";
+import { analyze, type AnalyzeInput, type AnalyzeOptions } from "../analyze/index.js";
 import type { CredentialStore } from "../detect/credentials.js";
 import { severityRank, type Severity } from "../detect/model.js";
 import type { Report } from "../report/model.js";
@@ -24,6 +24,9 @@ export interface AnalyzeCliOptions {
   credentials?: CredentialStore;
   /** TLS key log contents. */
   tlsKeylog?: string;
+  /** `--max-*` limits (src/cli/limits.ts). */
+  extract?: AnalyzeOptions["extract"];
+  correlation?: AnalyzeOptions["correlation"];
   /** Terminal facts, passed in by the caller (only src/cli/index.ts reads process). */
   isTTY: boolean | undefined;
   columns: number | undefined;
@@ -52,7 +55,7 @@ export function chooseFormat(format: ReportFormat | undefined, output: string | 
 /** runAnalyze builds and renders the report; returns the text and the exit code. */
 export async function runAnalyze(o: AnalyzeCliOptions): Promise<{ text: string; code: number; report: Report }> {
   const format = chooseFormat(o.format, o.output);
-  let report = await analyze(o.inputs, { credentials: o.credentials, ready: o.ready, tlsKeylog: o.tlsKeylog });
+  let report = await analyze(o.inputs, { credentials: o.credentials, ready: o.ready, tlsKeylog: o.tlsKeylog, extract: o.extract, correlation: o.correlation });
   if (o.redact) report = redactReport(report);
   // Colour only for a table on a terminal (never in files or pipes unless forced).
   const color = format === "table" && !o.output && colorEnabled({ isTTY: o.isTTY, env: o.env, flag: o.color });

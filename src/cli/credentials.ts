@@ -19,7 +19,14 @@ export async function loadCredentials(opts: { file?: string; password?: string; 
     if ((st.mode & 0o004) !== 0 && !opts.insecure) {
       throw new UsageError(`${opts.file}: credentials file is readable by everyone; chmod 600 it, or pass --insecure-credentials`);
     }
-    const parsed = CredentialStore.parse(await readFile(opts.file, "utf8"));
+    let text: string;
+    try {
+      text = await readFile(opts.file, "utf8");
+    } catch (err) {
+      // Name the credentials file, not the capture the run was about.
+      throw new UsageError(`${opts.file}: credentials file cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    const parsed = CredentialStore.parse(text);
     if (parsed.errors.length > 0) throw new UsageError(`${opts.file}: ${parsed.errors[0]}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more)` : ""}`);
     store = parsed.store;
   }

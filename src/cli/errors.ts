@@ -13,19 +13,24 @@ export class UsageError extends Error {}
 
 /** describeInputError renders an error about one input file as a single line, without a stack. */
 export function describeInputError(name: string, err: unknown): string {
-  if (err instanceof NotACaptureError) return `${name}: ${err.message}`;
+  return `${name}: ${describeInputReason(err)}`;
+}
+
+/** describeInputReason is the part of describeInputError after the name (`sip401 scan` shows it in the file's row). */
+export function describeInputReason(err: unknown): string {
+  if (err instanceof NotACaptureError) return err.message;
   const e = err as NodeJS.ErrnoException;
   switch (e?.code) {
     case "ENOENT":
-      return `${name}: no such file`;
+      return "no such file";
     case "EACCES":
     case "EPERM":
-      return `${name}: permission denied`;
+      return "permission denied";
     case "EISDIR":
-      return `${name}: is a directory (use \`sip401 scan\` for directories)`;
+      return "is a directory (use `sip401 scan` for directories)";
     case "ENOTDIR":
-      return `${name}: a path component is not a directory`;
+      return "a path component is not a directory";
     default:
-      return `${name}: ${e instanceof Error ? e.message : String(err)}`;
+      return e instanceof Error ? e.message : String(err);
   }
 }

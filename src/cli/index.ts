@@ -16,6 +16,9 @@ import { renderFlow } from "../report/flow-text.js";
 import { colorEnabled } from "../report/color.js";
 import { REPORT_FORMATS, type ReportFormat } from "../report/index.js";
 import { LineWriter, PipeClosedError } from "./output.js";
+import { parseKeyLog } from "../tls/keylog.js";
+import { correlationLimits, correlationOptions, extractLimits, limitOptions } from "./limits.js";
+import { runScan, scanOptions } from "./scan.js";
 
 const VERSION = "0.1.0";
 
@@ -43,13 +46,29 @@ function reportDamageOf(name: string, d: NonNullable<ExtractSummary["damage"]>):
   process.stderr.write(`sip401: ${name}: ${d.kind} at byte ${d.byteOffset} after frame ${d.afterFrame} (${d.reason})\n`);
 }
 
-/** readKeylog reads a TLS key log; its content is secret and never echoed. */
+/** reportNoSip says on stderr that a capture held no SIP (the run still succeeds: exit 0). */
+function reportNoSip(name: string, sipMessages: number, frames: number): void {
+  if (sipMessages === 0) process.stderr.write(`sip401: ${name}: no SIP messages found in ${frames} frames\n`);
+}
+
+/**
+ * readKeylog reads a TLS key log; its content is secret and never echoed. Lines that are not in
+ * the key log format are named by number only; a file without one usable secret is refused.
+ */
 async function readKeylog(path: string): Promise<string> {
+  let text: string;
   try {
-    return await readFile(path, "utf8");
+    text = await readFile(path, "utf8");
   } catch {
     throw new UsageError(`${path}: cannot read the TLS key log`);
   }
+  const { stats } = parseKeyLog(text);
+  if (stats.accepted === 0) throw new UsageError(`${path}: no TLS secrets in the key log format (NSS SSLKEYLOGFILE: LABEL <client random> <secret>)`);
+  if (stats.malformedCount > 0) {
+    const lines = stats.malformed.join(", ") + (stats.malformedCount > stats.malformed.length ? ", …" : "");
+    process.stderr.write(`sip401: ${path}: ${stats.malformedCount} line(s) not in the key log format were ignored (line ${lines})\n`);
+  }
+  return text;
 }
 
 /** guard runs a command, turning expected failures into one-line errors. */
@@ -74,7 +93,7 @@ export async function main(argv: string[]): Promise<void> {
       "messages <capture>",
       "List every SIP message in a capture (like `tshark -Y sip`, but readable)",
       (y) =>
-        y
+        limitOptions(y)
           .positional("capture", { type: "string", demandOption: true, describe: "pcap / pcapng file (optionally gzip-compressed), or - for stdin" })
           .option("format", { alias: "f", choices: MESSAGE_FORMATS, default: "text" as MessageFormat, describe: "Output format" })
           .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS" })
@@ -85,9 +104,9 @@ export async function main(argv: string[]): Promise<void> {
         const name = nameOf(args.capture);
         await guard(name, args.debug, async () => {
           const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
-          const summary = await runMessages(inputOf(name), name, args.format, stdout, tlsKeylog);
+          const summary = await runMessages(inputOf(name), name, args.format, stdout, tlsKeylog, extractLimits(args));
           reportDamage(name, summary);
-          if (summary.sipMessages === 0) process.stderr.write(`sip401: ${name}: no SIP messages found in ${summary.frames} frames\n`);
+          reportNoSip(name, summary.sipMessages, summary.frames);
         });
       },
     )
@@ -95,7 +114,7 @@ export async function main(argv: string[]): Promise<void> {
       "analyze <captures..>",
       "Diagnose registration and authentication failures (several files = several capture points of the same traffic)",
       (y) =>
-        y
+        correlationOptions(limitOptions(y))
           .positional("captures", { type: "string", array: true, demandOption: true, describe: "pcap / pcapng files (gzip ok), or - for stdin" })
           .option("format", { alias: "f", choices: REPORT_FORMATS, describe: "Report format (default: table, or from --output's extension)" })
           .option("output", { alias: "o", type: "string", describe: "Write the report to FILE (atomically)" })
@@ -126,11 +145,16 @@ export async function main(argv: string[]): Promise<void> {
             color: args.color,
             credentials,
             tlsKeylog,
+            extract: extractLimits(args),
+            correlation: correlationLimits(args),
             isTTY: process.stdout.isTTY,
             columns: process.stdout.columns,
             env: process.env,
           });
-          for (const c of r.report.captures) if (c.damage) reportDamageOf(c.name, c.damage);
+          for (const c of r.report.captures) {
+            if (c.damage) reportDamageOf(c.name, c.damage);
+            reportNoSip(c.name, c.sipMessages, c.frames);
+          }
           if (args.output) await writeAtomic(args.output, r.text);
           else {
             stdout.line(r.text.replace(/\n$/, ""));
@@ -160,7 +184,25 @@ export async function main(argv: string[]): Promise<void> {
         });
       },
     )
-    .demandCommand(1, "Name a command: sip401 analyze FILE, sip401 messages FILE, sip401 flow FILE --call-id ID")
+    .command(
+      "scan <paths..>",
+      "Analyse every capture under files and directories, each on its own, in parallel; one summary or one JSON record per capture",
+      (y) => scanOptions(y),
+      async (args) => {
+        await guard(args.paths.join(", "), args.debug, async () => {
+          const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
+          const r = await runScan({
+            paths: args.paths.map(nameOf), format: args.format, output: args.output, jobs: args.jobs, workerMemory: args["worker-memory"], timeout: args.timeout,
+            include: args.include, exclude: args.exclude,
+            failOn: args["fail-on"], credentials: args.credentials, insecureCredentials: args["insecure-credentials"], tlsKeylog, redact: args.redact,
+            progress: args.progress, color: args.color, stdout, stdoutIsTTY: process.stdout.isTTY, columns: process.stdout.columns,
+            stderr: process.stderr, env: process.env,
+          });
+          process.exitCode = r.code;
+        });
+      },
+    )
+    .demandCommand(1, "Name a command: sip401 analyze FILE, sip401 messages FILE, sip401 flow FILE --call-id ID, sip401 scan DIR")
     .strict()
     .version(VERSION)
     .help()

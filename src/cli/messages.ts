@@ -4,7 +4,7 @@
  */
 import type { CaptureInput } from "../capture/source.js";
 import type { CapturedMessage, ExtractSummary } from "../extract/model.js";
-import { DEFAULT_EXTRACT_OPTIONS, extractMessages } from "../extract/extractor.js";
+import { DEFAULT_EXTRACT_OPTIONS, extractMessages, type ExtractOptions } from "../extract/extractor.js";
 import { formatEndpoint } from "../net/addr.js";
 import { formatIsoNs, formatSeconds } from "../util/time.js";
 import type { LineWriter } from "./output.js";
@@ -95,13 +95,20 @@ export function textLine(m: CapturedMessage): string {
 }
 
 /** runMessages streams the listing of one capture to `out`. */
-export async function runMessages(input: CaptureInput, name: string, format: MessageFormat, out: LineWriter, tlsKeylog?: string): Promise<ExtractSummary> {
+export async function runMessages(
+  input: CaptureInput,
+  name: string,
+  format: MessageFormat,
+  out: LineWriter,
+  tlsKeylog?: string,
+  limits: Partial<ExtractOptions> = {},
+): Promise<ExtractSummary> {
   if (format === "text") out.line(HEADER);
   const summary = await extractMessages(
     input,
     name,
     (m) => out.line(format === "ndjson" ? JSON.stringify(toRecord(m)) : textLine(m)),
-    tlsKeylog !== undefined ? { ...DEFAULT_EXTRACT_OPTIONS, tlsKeylog } : undefined,
+    { ...DEFAULT_EXTRACT_OPTIONS, ...limits, ...(tlsKeylog !== undefined ? { tlsKeylog } : {}) },
     out.ready,
   );
   await out.flush();

@@ -3,12 +3,20 @@
  * so an interrupted run never leaves half a report under the final name.
  */
 import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+
+/** tempPathFor names the temporary file beside `path` (same filesystem, so the rename is atomic). */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+}
 
 /** writeAtomic writes `text` to `path` atomically (rename is atomic within one filesystem). */
 export async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, text, { mode: 0o644 });
     await rename(tmp, path);
@@ -16,4 +24,42 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** AtomicFile is an output streamed to a temporary file and renamed into place only when complete. */
+export interface AtomicFile {
+  stream: Writable;
+  /** commit ends the stream and renames the file into place. */
+  commit(): Promise<void>;
+  /** abort drops the temporary file; the target is left as it was. */
+  abort(): Promise<void>;
+}
+
+/**
+ * openAtomic is writeAtomic for output too long to hold in memory (`scan --format ndjson -o`): a
+ * reader of `path` sees either the previous file or the complete new one, never a partial shard.
+ */
+export function openAtomic(path: string): AtomicFile {
+  const tmp = tempPathFor(path);
+  const stream = createWriteStream(tmp, { mode: 0o644 });
+  // Errors surface through commit (finished rejects); without a listener they would crash the process.
+  stream.on("error", () => undefined);
+  return {
+    stream,
+    async commit() {
+      stream.end();
+      try {
+        await finished(stream);
+        await rename(tmp, path);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    },
+    async abort() {
+      stream.destroy();
+      await finished(stream).catch(() => undefined);
+      await rm(tmp, { force: true });
+    },
+  };
 }

@@ -6,7 +6,7 @@
 import type { CapturedMessage } from "../extract/model.js";
 import type { SipMessage } from "../sip/message.js";
 import { HandshakeTracker, DEFAULT_HANDSHAKE_LIMITS, type HandshakeLimits, type HandshakeStats } from "./handshakes.js";
-import type { Handshake, Registration, Transaction, TransactionStats } from "./model.js";
+import type { Handshake, Registration, RegistrationOutcome, Transaction, TransactionStats } from "./model.js";
 import { NonceTracker } from "./nonces.js";
 import { RegistrationTracker, DEFAULT_REGISTRATION_LIMITS, type RegistrationLimits } from "./registrations.js";
 import { TransactionTable, DEFAULT_TRANSACTION_LIMITS, type CloseReason, type TransactionLimits } from "./transactions.js";
@@ -32,6 +32,8 @@ export interface Correlation {
   nonces: NonceTracker;
   /** State dropped to stay within limits (0 in normal captures). */
   folded: { transactions: number; registrations: number; nonces: number };
+  /** Outcomes of the registrations folded away (not in `registrations`), for the totals. */
+  foldedRegistrationOutcomes: Partial<Record<RegistrationOutcome, number>>;
   /** Capture clock jumps of more than a day, ignored by the timers. */
   clockJumps: number;
 }
@@ -119,6 +121,7 @@ export class Correlator {
       handshakeStats: this.handshakes.stats,
       nonces: this.nonces,
       folded: { transactions: this.table.evicted, registrations: this.registrations.untracked, nonces: this.nonces.evicted },
+      foldedRegistrationOutcomes: this.registrations.foldedOutcomes,
       clockJumps: this.clockJumps,
     };
   }

@@ -6,6 +6,7 @@
  */
 import type { CapturedMessage } from "../extract/model.js";
 import type { AuthAttempt, Handshake, HandshakeOutcome, Transaction } from "./model.js";
+import { detach } from "../util/strings.js";
 import { TIMER_F_NS } from "./transactions.js";
 
 /** Attempts kept in detail per handshake (attemptCount keeps counting). */
@@ -28,13 +29,34 @@ export interface HandshakeStats {
   foldedSuccesses: number;
 }
 
+/**
+ * CycleState is the tracker's bookkeeping of a cycle that is not finished: which map keys point at
+ * it (so finishing it forgets exactly those, not by scanning the maps) and how many of its attempts
+ * still wait for a final response.
+ */
+interface CycleState {
+  callKeys: string[];
+  idKeys: string[];
+  pending: number;
+}
+
+/** Owned is an attempt and the cycle it was added to. */
+interface Owned {
+  hs: Handshake;
+  attempt: AuthAttempt;
+  /** callKeyOf(tx), computed once per transaction. */
+  callKey: string;
+}
+
 export class HandshakeTracker {
   private nextId = 1;
   /** Open cycle per capture + Call-ID + method. */
   private readonly byCall = new Map<string, Handshake>();
   /** Latest challenged cycle per client identity (method + From AOR + client IP). */
   private readonly byIdentity = new Map<string, Handshake>();
-  private readonly attemptOf = new Map<Transaction, AuthAttempt>();
+  private readonly attemptOf = new Map<Transaction, Owned>();
+  /** Weak so a cycle that lost its last map entry (overwritten, never finished) leaves nothing behind. */
+  private readonly state = new WeakMap<Handshake, CycleState>();
   private readonly done: Handshake[] = [];
   readonly stats: HandshakeStats = { total: 0, byOutcome: {}, foldedSuccesses: 0 };
 
@@ -42,7 +64,8 @@ export class HandshakeTracker {
 
   /** started sees a new request transaction. */
   started(tx: Transaction): void {
-    const callKey = callKeyOf(tx);
+    // Flattened once: the key is kept (maps, cycle state) and looked up again when answered.
+    const callKey = detach(callKeyOf(tx));
     let hs = this.byCall.get(callKey);
     if (hs && lastOutcomeFinal(hs)) {
       this.finishCycle(hs);
@@ -58,42 +81,48 @@ export class HandshakeTracker {
       if (!tx.credentials) return;
       hs = this.open(tx);
     }
-    this.byCall.set(callKey, hs);
+    this.bindCall(callKey, hs);
     if (!hs.callIds.includes(tx.callId)) hs.callIds.push(tx.callId);
-    this.addAttempt(hs, tx);
+    this.addAttempt(hs, tx, callKey);
   }
 
   /** answered sees a transaction's final response. */
   answered(tx: Transaction): void {
-    let attempt = this.attemptOf.get(tx);
+    let owned = this.attemptOf.get(tx);
     const status = tx.final?.status ?? 0;
-    if (!attempt) {
+    if (!owned) {
       if (status !== 401 && status !== 407) return;
       const hs = this.open(tx);
-      this.byCall.set(callKeyOf(tx), hs);
+      const callKey = detach(callKeyOf(tx));
+      this.bindCall(callKey, hs);
       hs.callIds.push(tx.callId);
-      attempt = this.addAttempt(hs, tx);
+      this.addAttempt(hs, tx, callKey);
+      owned = this.attemptOf.get(tx) as Owned;
     }
+    const attempt = owned.attempt;
     attempt.responseFrame = tx.final?.frame;
     attempt.status = status;
     attempt.reason = tx.final?.reason;
     attempt.challenge = tx.challenge;
-    const hs = this.handshakeOf(tx);
+    const hs = this.byCall.get(owned.callKey);
     if (hs) {
       hs.lastTsNs = tx.final?.tsNs ?? hs.lastTsNs;
       hs.status = status;
       hs.serverAgent ??= tx.serverAgent;
       if (tx.challenge?.realm) hs.realm ??= tx.challenge.realm;
-      if (status === 401 || status === 407) this.byIdentity.set(identityKey(tx), hs);
+      if (status === 401 || status === 407) this.bindIdentity(detach(identityKey(tx)), hs);
     }
+    this.settle(owned.hs);
   }
 
   /** closed sees a transaction leave the table. */
   closed(tx: Transaction): void {
-    const attempt = this.attemptOf.get(tx);
-    if (!attempt) return;
-    attempt.retransmissions = tx.retransmissions;
+    const owned = this.attemptOf.get(tx);
+    if (!owned) return;
+    owned.attempt.retransmissions = tx.retransmissions;
     this.attemptOf.delete(tx);
+    // An attempt that never got its final response stops being awaited when its transaction closes.
+    if (!tx.final) this.settle(owned.hs);
   }
 
   /** finish ends every open cycle and returns the handshakes kept, in start order. */
@@ -104,8 +133,33 @@ export class HandshakeTracker {
     return this.done.sort((a, b) => a.id - b.id);
   }
 
-  private handshakeOf(tx: Transaction): Handshake | undefined {
-    return this.byCall.get(callKeyOf(tx));
+  /**
+   * settle is told that one of the cycle's attempts stopped waiting. A cycle whose last attempt
+   * ended it (success or a non-challenge refusal) with nothing else awaited is finished now rather
+   * than when its Call-ID is reused, the limit evicts it or the capture ends: nothing can change it
+   * any more (the next request on its Call-ID starts a new cycle, identity joins need an unfinished
+   * one) and its outcome does not depend on the end time, so state stays proportional to the
+   * cycles in flight, not to every Call-ID since the start of the capture.
+   */
+  private settle(hs: Handshake): void {
+    const st = this.state.get(hs);
+    if (!st) return;
+    st.pending--;
+    if (st.pending === 0 && lastOutcomeFinal(hs) && st.callKeys.some((k) => this.byCall.get(k) === hs)) this.finishCycle(hs);
+  }
+
+  /** bindCall points a Call-ID key at a cycle, remembering the key on the cycle. */
+  private bindCall(key: string, hs: Handshake): void {
+    this.byCall.set(key, hs);
+    const st = this.state.get(hs);
+    if (st && !st.callKeys.includes(key)) st.callKeys.push(key);
+  }
+
+  /** bindIdentity points an identity key at a cycle, remembering the key on the cycle. */
+  private bindIdentity(key: string, hs: Handshake): void {
+    this.byIdentity.set(key, hs);
+    const st = this.state.get(hs);
+    if (st && !st.idKeys.includes(key)) st.idKeys.push(key);
   }
 
   private open(tx: Transaction): Handshake {
@@ -113,7 +167,7 @@ export class HandshakeTracker {
       const oldest = this.byCall.values().next().value as Handshake;
       this.finishCycle(oldest);
     }
-    return {
+    const hs: Handshake = {
       id: this.nextId++,
       capture: tx.capture,
       method: tx.method,
@@ -133,9 +187,11 @@ export class HandshakeTracker {
       lastTsNs: tx.firstTsNs,
       userAgent: tx.userAgent,
     };
+    this.state.set(hs, { callKeys: [], idKeys: [], pending: 0 });
+    return hs;
   }
 
-  private addAttempt(hs: Handshake, tx: Transaction): AuthAttempt {
+  private addAttempt(hs: Handshake, tx: Transaction, callKey: string): AuthAttempt {
     const a: AuthAttempt = {
       frame: tx.requestFrames[0],
       tsNs: tx.firstTsNs,
@@ -152,12 +208,20 @@ export class HandshakeTracker {
     }
     hs.lastTsNs = tx.firstTsNs;
     if (hs.attempts.length < MAX_ATTEMPTS) hs.attempts.push(a);
-    this.attemptOf.set(tx, a);
+    this.attemptOf.set(tx, { hs, attempt: a, callKey });
+    const st = this.state.get(hs);
+    if (st) st.pending++;
     return a;
   }
 
   private finishCycle(hs: Handshake, endNs?: bigint): void {
-    for (const [k, v] of this.byCall) if (v === hs) this.byCall.delete(k);
+    const st = this.state.get(hs);
+    if (st) {
+      for (const k of st.callKeys) if (this.byCall.get(k) === hs) this.byCall.delete(k);
+      // A finished cycle is never joined again (a retry starts a new one), so its identity entry goes too.
+      for (const k of st.idKeys) if (this.byIdentity.get(k) === hs) this.byIdentity.delete(k);
+      this.state.delete(hs);
+    }
     hs.outcome = outcomeOf(hs, endNs);
     this.stats.total++;
     this.stats.byOutcome[hs.outcome] = (this.stats.byOutcome[hs.outcome] ?? 0) + 1;

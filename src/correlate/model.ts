@@ -158,6 +158,11 @@ export type RegistrationOutcome = "registered" | "failed" | "timeout" | "in_prog
 
 /** RegistrationAttempt is one REGISTER transaction of a registration. */
 export interface RegistrationAttempt extends AuthAttempt {
+  /**
+   * Credentials were presented. `credentials` and `challenge` themselves are kept only for the
+   * first REGISTRATION_ATTEMPTS_IN_DETAIL attempts of a registration (the ones a report details).
+   */
+  authenticated: boolean;
   client: Endpoint;
   expiresRequested?: number;
   expiresGranted?: number;

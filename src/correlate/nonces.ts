@@ -3,6 +3,7 @@
  * which nc it was used, and uses after the server had already replaced it — the signature of
  * clients that cache nonces past their life (the usual cause of `stale=true`).
  */
+import { detach } from "../util/strings.js";
 import type { NonceRecord, Transaction } from "./model.js";
 
 const MAX_USES = 16;
@@ -13,6 +14,9 @@ export class NonceTracker {
   private readonly current = new Map<string, NonceRecord>();
   /** Nonces forgotten because of the limit. */
   evicted = 0;
+  /** Insertion orders of the two maps, which only ever lose their oldest entry. */
+  private readonly nonceOrder = new KeyQueue();
+  private readonly scopeOrder = new KeyQueue();
 
   constructor(private readonly maxNonces = 100_000) {}
 
@@ -20,15 +24,23 @@ export class NonceTracker {
   issued(tx: Transaction): void {
     const c = tx.challenge;
     if (!c?.nonce) return;
-    const scope = scopeKey(tx, c.realm);
+    let scope = scopeKey(tx, c.realm);
     const prev = this.current.get(scope);
+    if (!prev) {
+      // A key built by concatenation is a tree of its pieces; one kept this long is flattened.
+      scope = detach(scope);
+      // One scope per dialog is one per Call-ID: only the latest `maxNonces` scopes are remembered.
+      if (this.current.size >= this.maxNonces) this.current.delete(this.scopeOrder.shift());
+      this.scopeOrder.push(scope);
+    }
     if (prev && prev.nonce !== c.nonce && prev.replacedAtFrame === undefined) prev.replacedAtFrame = c.frame;
     let rec = this.nonces.get(c.nonce);
     if (!rec) {
       if (this.nonces.size >= this.maxNonces) {
-        this.nonces.delete(this.nonces.keys().next().value as string);
+        this.nonces.delete(this.nonceOrder.shift());
         this.evicted++;
       }
+      this.nonceOrder.push(c.nonce);
       rec = {
         nonce: c.nonce, realm: c.realm, issuedFrame: c.frame, issuedTsNs: c.tsNs, stale: c.stale,
         server: tx.server, client: tx.client, uses: [], useCount: 0, usesAfterReplacement: 0, ncRegressions: 0,
@@ -71,4 +83,28 @@ export class NonceTracker {
  */
 function scopeKey(tx: Transaction, realm: string | undefined): string {
   return `${tx.capture}|${tx.client.ip}|${tx.callId}|${tx.server.ip}|${realm ?? ""}`;
+}
+
+/**
+ * KeyQueue is a first-in first-out list of map keys. `map.keys().next()` would find the oldest key
+ * too, but V8's ordered hash tables keep deleted entries as holes until they rehash, and iterating
+ * walks them: evicting the oldest of a full map that way costs O(map size) per eviction.
+ */
+class KeyQueue {
+  private keys: string[] = [];
+  private head = 0;
+
+  push(key: string): void {
+    this.keys.push(key);
+  }
+
+  /** shift removes and returns the oldest key (the queue must not be empty). */
+  shift(): string {
+    const key = this.keys[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.head = 0;
+    }
+    return key;
+  }
 }

@@ -6,36 +6,58 @@
  */
 import type { Registration, RegistrationAttempt, RegistrationOutcome, Transaction } from "./model.js";
 import { isTimedOut, TIMER_F_NS } from "./transactions.js";
+import { OldestFirst } from "../util/oldest.js";
+import { detach } from "../util/strings.js";
 
 const MAX_ATTEMPTS = 64;
+/**
+ * Attempts of a registration kept with their credentials and challenge (the report details this
+ * many). Later attempts keep every other fact — status, frames, expiry, addresses, whether
+ * credentials were sent — which is all the outcome and the detectors read: a phone refreshing for
+ * hours then costs a few hundred bytes per kept attempt, not a kilobyte.
+ */
+export const REGISTRATION_ATTEMPTS_IN_DETAIL = 20;
 const MAX_FRAMES_PER_ATTEMPT = 16;
+/**
+ * Refresh intervals kept per registration (the report shows their median): a phone refreshing for
+ * hours would otherwise grow its registration without bound.
+ */
+const MAX_REFRESH_INTERVALS = 128;
 
 export interface RegistrationLimits {
-  /** Registrations tracked; beyond it new AORs are only counted. */
+  /**
+   * Registrations tracked in detail. Beyond it the oldest (first seen) is decided as at that
+   * moment and folded into outcome counts, so a flood of new AORs keeps memory and the report
+   * bounded while the totals stay right.
+   */
   maxRegistrations: number;
 }
 
-export const DEFAULT_REGISTRATION_LIMITS: RegistrationLimits = { maxRegistrations: 100_000 };
+export const DEFAULT_REGISTRATION_LIMITS: RegistrationLimits = { maxRegistrations: 10_000 };
 
 export class RegistrationTracker {
   private nextId = 1;
   private readonly regs = new Map<string, Registration>();
   private readonly attemptOf = new Map<Transaction, RegistrationAttempt>();
-  /** REGISTERs of AORs beyond the limit. */
+  /** The registration key of each open attempt's transaction, flattened once for the lookup when answered. */
+  private readonly keyOf = new Map<Transaction, string>();
+  /** Attempts beyond the detailed ones, which do not keep their challenge either. */
+  private readonly slim = new WeakSet<RegistrationAttempt>();
+  private readonly order = new OldestFirst<string, Registration>();
+  /** Registrations folded into `foldedOutcomes` because the limit was reached. */
   untracked = 0;
+  /** Outcomes of the folded registrations, decided when they were folded. */
+  readonly foldedOutcomes: Partial<Record<RegistrationOutcome, number>> = {};
 
   constructor(private readonly limits: RegistrationLimits = DEFAULT_REGISTRATION_LIMITS) {}
 
   started(tx: Transaction): void {
     if (tx.method !== "REGISTER") return;
     const aor = tx.toUri ?? tx.fromUri ?? "(no To)";
-    const key = `${tx.capture}|${aor}|${tx.client.ip}`;
+    const key = detach(`${tx.capture}|${aor}|${tx.client.ip}`);
     let reg = this.regs.get(key);
     if (!reg) {
-      if (this.regs.size >= this.limits.maxRegistrations) {
-        this.untracked++;
-        return;
-      }
+      if (this.regs.size >= this.limits.maxRegistrations) this.foldOldestRegistration(tx.firstTsNs);
       reg = {
         id: this.nextId++, capture: tx.capture, aor, user: tx.toUser, domain: tx.toHost, client: tx.client,
         server: tx.server, transport: tx.transport, clientPorts: [], callIds: [], attempts: [], attemptCount: 0,
@@ -43,9 +65,10 @@ export class RegistrationTracker {
         outcome: "in_progress", firstTsNs: tx.firstTsNs, lastTsNs: tx.firstTsNs, userAgent: tx.userAgent,
       };
       this.regs.set(key, reg);
+      this.order.added(this.regs, key, reg);
     }
     if (!reg.clientPorts.includes(tx.client.port)) reg.clientPorts.push(tx.client.port);
-    if (!reg.callIds.includes(tx.callId) && reg.callIds.length < 16) reg.callIds.push(tx.callId);
+    if (reg.callIds.length < 16 && !reg.callIds.includes(tx.callId)) reg.callIds.push(tx.callId);
     reg.attemptCount++;
     if (tx.credentials) {
       reg.authenticatedAttempts++;
@@ -54,12 +77,19 @@ export class RegistrationTracker {
     }
     reg.lastTsNs = tx.firstTsNs;
     reg.contact = tx.contact ?? reg.contact;
+    const detailed = reg.attempts.length < REGISTRATION_ATTEMPTS_IN_DETAIL;
     const a: RegistrationAttempt = {
-      frame: tx.requestFrames[0], tsNs: tx.firstTsNs, cseq: tx.cseq, callId: tx.callId, credentials: tx.credentials,
+      frame: tx.requestFrames[0], tsNs: tx.firstTsNs, cseq: tx.cseq, callId: tx.callId, credentials: detailed ? tx.credentials : undefined,
+      authenticated: tx.credentials !== undefined,
       requestUri: tx.requestUri, retransmissions: 0, client: tx.client, expiresRequested: tx.expiresRequested,
       contact: tx.contact, viaSentBy: tx.viaSentBy, unanswered: false, frames: [tx.requestFrames[0]], lastTsNs: tx.firstTsNs,
+      // Filled when answered; declared now so every attempt has one compact shape.
+      responseFrame: undefined, status: undefined, reason: undefined, challenge: undefined, expiresGranted: undefined,
+      received: undefined, rport: undefined,
     };
     this.attemptOf.set(tx, a);
+    this.keyOf.set(tx, key);
+    if (!detailed) this.slim.add(a);
     if (reg.attempts.length < MAX_ATTEMPTS) reg.attempts.push(a);
     else this.foldOldest(reg, a);
   }
@@ -71,12 +101,12 @@ export class RegistrationTracker {
     a.responseFrame = f.frame;
     a.status = f.status;
     a.reason = f.reason;
-    a.challenge = tx.challenge;
+    if (!this.slim.has(a)) a.challenge = tx.challenge;
     a.expiresGranted = tx.expiresGranted;
     a.received = tx.received;
     a.rport = tx.rport;
     a.lastTsNs = f.tsNs;
-    const reg = this.regOf(tx);
+    const reg = this.regs.get(this.keyOf.get(tx) as string);
     if (!reg) return;
     reg.lastTsNs = f.tsNs;
     reg.serverAgent ??= tx.serverAgent;
@@ -87,7 +117,7 @@ export class RegistrationTracker {
       if (expiry === 0) reg.deregistrations++;
       else {
         const prev = lastSuccess(reg, a);
-        if (prev) reg.refreshIntervalsS.push(Number((a.tsNs - prev.tsNs) / 1_000_000n) / 1000);
+        if (prev && reg.refreshIntervalsS.length < MAX_REFRESH_INTERVALS) reg.refreshIntervalsS.push(Number((a.tsNs - prev.tsNs) / 1_000_000n) / 1000);
         reg.successes++;
       }
     }
@@ -97,6 +127,7 @@ export class RegistrationTracker {
     const a = this.attemptOf.get(tx);
     if (!a) return;
     this.attemptOf.delete(tx);
+    this.keyOf.delete(tx);
     a.retransmissions = tx.retransmissions;
     a.unanswered = !tx.final;
     const frames = [...tx.requestFrames, ...tx.provisional.map((p) => p.frame)];
@@ -112,8 +143,14 @@ export class RegistrationTracker {
     return out;
   }
 
-  private regOf(tx: Transaction): Registration | undefined {
-    return this.regs.get(`${tx.capture}|${tx.toUri ?? tx.fromUri ?? "(no To)"}|${tx.client.ip}`);
+  /** foldOldestRegistration decides the oldest registration's outcome at `nowNs` and keeps only that count. */
+  private foldOldestRegistration(nowNs: bigint): void {
+    const old = this.order.oldest(this.regs);
+    if (!old) return;
+    this.regs.delete(`${old.capture}|${old.aor}|${old.client.ip}`);
+    decideOutcome(old, nowNs);
+    this.foldedOutcomes[old.outcome] = (this.foldedOutcomes[old.outcome] ?? 0) + 1;
+    this.untracked++;
   }
 
   /** foldOldest keeps the first attempts and a sliding window of the latest ones. */
@@ -152,7 +189,7 @@ function decideOutcome(reg: Registration, endNs: bigint): void {
     const expiry = last.expiresGranted ?? last.expiresRequested;
     outcome = expiry === 0 ? "unregistered" : "registered";
     reg.expiresGranted = last.expiresGranted;
-  } else if ((last.status === 401 || last.status === 407) && !last.credentials) {
+  } else if ((last.status === 401 || last.status === 407) && !last.authenticated) {
     outcome = endNs - last.lastTsNs < TIMER_F_NS ? "in_progress" : "failed";
   } else if (last.status < 200) {
     outcome = "in_progress";

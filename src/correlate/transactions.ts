@@ -10,6 +10,8 @@ import type { CapturedMessage } from "../extract/model.js";
 import type { SipMessage } from "../sip/message.js";
 import { formatEndpoint } from "../net/addr.js";
 import { challengeOf, credentialsOf } from "./auth-info.js";
+import { OldestFirst } from "../util/oldest.js";
+import { detach, StringPool } from "../util/strings.js";
 import type { Transaction, TransactionStats } from "./model.js";
 
 /** RFC 3261 §17.1.1.2: Timer B/F = 64·T1 = 32 s with T1 = 500 ms. */
@@ -35,11 +37,15 @@ export interface TransactionListener {
 }
 
 export interface TransactionLimits {
-  /** Transactions held at once; beyond it the oldest is closed early. */
+  /**
+   * Transactions held at once; beyond it the oldest is closed early (counted, never silent). A
+   * transaction lingers 32 s after its final response (Timer J/K-like), so 50,000 holds about
+   * 1,500 new transactions per second of capture; each costs about 2 KB.
+   */
   maxOpen: number;
 }
 
-export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { maxOpen: 200_000 };
+export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { maxOpen: 50_000 };
 
 function emptyStats(): TransactionStats {
   return {
@@ -78,6 +84,10 @@ export class TransactionTable {
   readonly stats: TransactionStats = emptyStats();
   /** Transactions closed early because the table was full. */
   evicted = 0;
+  /** First-seen order of `open`, for eviction when it is full (see OldestFirst). */
+  private readonly order = new OldestFirst<string, Transaction>();
+  /** Copies of the repeating strings transactions keep (see util/strings.ts: no message text stays pinned). */
+  private readonly strings = new StringPool();
 
   constructor(
     private readonly listener: TransactionListener,
@@ -113,8 +123,10 @@ export class TransactionTable {
       return;
     }
     if (this.open.size >= this.limits.maxOpen) this.evictOldest();
-    const tx = newTransaction(key, m, msg, method);
-    this.open.set(key, tx);
+    // The key is built from message text (the branch): the table keeps a copy, not the text.
+    const tx = newTransaction(detach(key), m, msg, method, this.strings);
+    this.open.set(tx.key, tx);
+    this.order.added(this.open, tx.key, tx);
     this.timers.set(tx, { first: t, lastRequest: t });
     this.stats.total++;
     this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
@@ -131,7 +143,7 @@ export class TransactionTable {
       this.stats.orphanResponses++;
       return;
     }
-    const info = { frame: m.frame, tsNs: m.tsNs, status, reason: msg.reason ?? "" };
+    const info = { frame: m.frame, tsNs: m.tsNs, status, reason: this.strings.get(msg.reason ?? "") };
     const timer = this.timers.get(tx);
     if (status < 200) {
       if (tx.provisional.length < MAX_PROVISIONAL) tx.provisional.push(info);
@@ -147,11 +159,11 @@ export class TransactionTable {
     if (timer) timer.final = t;
     const cls = `${Math.floor(status / 100)}xx`;
     this.stats.byStatusClass[cls] = (this.stats.byStatusClass[cls] ?? 0) + 1;
-    tx.serverAgent = msg.server ?? msg.userAgent;
+    tx.serverAgent = this.strings.get(msg.server ?? msg.userAgent);
     const via = msg.topVia;
-    if (via?.received) tx.received = via.received;
+    if (via?.received) tx.received = this.strings.get(via.received);
     if (typeof via?.rport === "number") tx.rport = via.rport;
-    if (status === 401 || status === 407) tx.challenge = challengeOf(msg, m.frame, m.tsNs);
+    if (status === 401 || status === 407) tx.challenge = challengeOf(msg, m.frame, m.tsNs, this.strings);
     if (msg.minExpires !== undefined) tx.minExpires = msg.minExpires;
     if (tx.method === "REGISTER" && status < 300) tx.expiresGranted = grantedExpiry(msg, tx);
     this.listener.answered(tx, m, msg);
@@ -187,7 +199,7 @@ export class TransactionTable {
   }
 
   private evictOldest(): void {
-    const oldest = this.open.values().next().value as Transaction;
+    const oldest = this.order.oldest(this.open) as Transaction;
     this.evicted++;
     this.close(oldest, oldest.final ? "completed" : "open_at_end");
   }
@@ -211,7 +223,11 @@ export function isTimedOut(tx: Pick<Transaction, "firstTsNs" | "retransmissions"
   return endNs - tx.firstTsNs >= TIMER_F_NS || tx.retransmissions >= 4;
 }
 
-function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method: string): Transaction {
+/**
+ * newTransaction builds a transaction from its first request. Strings are copied (unique ones) or
+ * pooled (repeating ones): the transaction and the records made from it outlive the message.
+ */
+function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method: string, pool: StringPool): Transaction {
   const via = msg.topVia;
   const from = msg.from;
   const to = msg.to;
@@ -220,7 +236,7 @@ function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method
     key,
     capture: m.capture,
     method,
-    callId: msg.callId ?? "",
+    callId: detach(msg.callId ?? ""),
     cseq: msg.cseq?.seq ?? 0,
     requestFrames: [m.frame],
     firstTsNs: m.tsNs,
@@ -229,19 +245,19 @@ function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method
     client: { ip: m.src, port: m.srcPort },
     server: { ip: m.dst, port: m.dstPort },
     transport: m.transport,
-    viaSentBy: via ? formatEndpoint(via.host, via.port ?? 5060) : undefined,
-    requestUri: msg.requestUri,
-    fromUri: from ? aorOf(from.uri.scheme, from.uri.user, from.uri.host, from.uri.raw) : undefined,
-    fromUser: from?.uri.user,
-    fromTag: from?.tag,
-    toUri: to ? aorOf(to.uri.scheme, to.uri.user, to.uri.host, to.uri.raw) : undefined,
-    toUser: to?.uri.user,
-    toHost: to?.uri.host,
-    userAgent: msg.userAgent,
-    credentials: credentialsOf(msg),
+    viaSentBy: via ? pool.get(formatEndpoint(via.host, via.port ?? 5060)) : undefined,
+    requestUri: pool.get(msg.requestUri),
+    fromUri: from ? pool.get(aorOf(from.uri.scheme, from.uri.user, from.uri.host, from.uri.raw)) : undefined,
+    fromUser: pool.get(from?.uri.user),
+    fromTag: detach(from?.tag),
+    toUri: to ? pool.get(aorOf(to.uri.scheme, to.uri.user, to.uri.host, to.uri.raw)) : undefined,
+    toUser: pool.get(to?.uri.user),
+    toHost: pool.get(to?.uri.host),
+    userAgent: pool.get(msg.userAgent),
+    credentials: credentialsOf(msg, pool),
     provisional: [],
     finalRetransmissions: 0,
-    contact: contact && !contact.star ? contact.uri.raw : contact?.star ? "*" : undefined,
+    contact: contact && !contact.star ? pool.get(contact.uri.raw) : contact?.star ? "*" : undefined,
   };
   if (method === "REGISTER") tx.expiresRequested = requestedExpiry(msg);
   return tx;

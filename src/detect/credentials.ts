@@ -4,6 +4,7 @@
  * 32 or 64 hex digits, what registrars store). Secrets stay inside CredentialStore: only
  * "match" / "mismatch" ever leaves it, and parse errors name line numbers, never content.
  */
+import { inspect } from "node:util";
 import type { Credentials } from "../sip/auth.js";
 import { verifyDigest } from "../sip/digest.js";
 import type { CredentialsInfo } from "../correlate/model.js";
@@ -56,6 +57,15 @@ export class CredentialStore {
 
   add(e: Entry): void {
     this.entries.push(e);
+  }
+
+  /** toJSON and inspect show a count only, so a store logged or serialised by mistake leaks nothing. */
+  toJSON(): { identities: number } {
+    return { identities: this.size };
+  }
+
+  [inspect.custom](): string {
+    return `CredentialStore { identities: ${this.size} }`;
   }
 
   /** knows says whether a secret exists for the user (any realm). */

@@ -7,6 +7,7 @@ import type { Unreachable } from "../net/decoder.js";
 import { formatEndpoint } from "../net/addr.js";
 import type { SipMessage } from "../sip/message.js";
 import { isPrivateIp, isPublicIp, privateIpsIn } from "../util/ip-class.js";
+import { detach } from "../util/strings.js";
 
 const SAMPLES = 50;
 const MAX_SOURCES = 10_000;
@@ -98,29 +99,41 @@ export class Observations {
   /** Requests seen with CRLF/OPTIONS keep-alive traffic from a client (NAT binding refresh). */
   readonly keepaliveClients = new Set<string>();
 
+  /** The message being observed and its evidence reference, built on first need (most messages need none). */
+  private refMessage: CapturedMessage | undefined;
+  private refValue: MessageRef | undefined;
+
   constructor(private readonly multiCapture: boolean) {}
 
   /** observe looks at one message. */
   observe(m: CapturedMessage): void {
     const msg = m.message;
     if (!msg) return;
-    const ref = refOf(m, msg);
     if (m.transport === "UDP") {
-      if (m.frames.length > 1) this.fragmented.add({ ...ref, frames: m.frames, bytes: m.bytes.length });
-      else if (m.bytes.length > UDP_SIZE_LIMIT && msg.kind === "request") this.largeUdp.add({ ...ref, frames: m.frames, bytes: m.bytes.length });
+      if (m.frames.length > 1) this.fragmented.add({ ...this.ref(m, msg), frames: m.frames, bytes: m.bytes.length });
+      else if (m.bytes.length > UDP_SIZE_LIMIT && msg.kind === "request") this.largeUdp.add({ ...this.ref(m, msg), frames: m.frames, bytes: m.bytes.length });
     }
     const mismatch = msg.issues.find((i) => i.code === "content_length_mismatch");
     // Stray CRLFs after a body are harmless (RFC 3261 §18.3: bytes past Content-Length are dropped).
     if (mismatch && msg.contentLength !== undefined && !onlyWhitespaceBeyond(msg.body, msg.contentLength)) {
-      this.contentLength.add({ ...ref, declared: msg.contentLength, actual: msg.body.length, hasSdp: msg.mediaType === "application/sdp" });
+      this.contentLength.add({ ...this.ref(m, msg), declared: msg.contentLength, actual: msg.body.length, hasSdp: msg.mediaType === "application/sdp" });
     }
-    if (msg.kind === "response" && msg.status === 400) this.badRequests.add({ ...ref, reason: msg.reason ?? "" });
+    if (msg.kind === "response" && msg.status === 400) this.badRequests.add({ ...this.ref(m, msg), reason: msg.reason ?? "" });
     if (msg.kind === "request") {
       this.source(m, msg);
       if (msg.methodUpper === "OPTIONS") this.keepaliveClients.add(`${m.capture}|${m.src}`);
     }
-    this.algSignals(m, msg, ref);
-    if (this.multiCapture) this.fingerprint(m, msg, ref);
+    this.algSignals(m, msg);
+    if (this.multiCapture) this.fingerprint(m, msg);
+  }
+
+  /** ref returns the evidence reference of the message being observed. */
+  private ref(m: CapturedMessage, msg: SipMessage): MessageRef {
+    if (this.refMessage !== m || this.refValue === undefined) {
+      this.refMessage = m;
+      this.refValue = refOf(m, msg);
+    }
+    return this.refValue;
   }
 
   /** unreachableSeen records an ICMP error. */
@@ -149,11 +162,15 @@ export class Observations {
     const id = msg.credentials[0]?.username ?? (method === "REGISTER" ? msg.to?.uri.user : msg.from?.uri.user);
     if (id !== undefined && !s.identities.has(id)) {
       s.identityCount++;
-      if (s.identities.size < MAX_NAMES_PER_SOURCE) s.identities.add(id);
+      // Copies: the sets outlive the messages (util/strings.ts).
+      if (s.identities.size < MAX_NAMES_PER_SOURCE) s.identities.add(detach(id));
     }
     const ua = msg.userAgent;
-    if (ua && s.userAgents.size < 20) s.userAgents.add(ua);
-    if (ua && !s.scannerAgent && SCANNER_AGENTS.test(ua)) s.scannerAgent = ua;
+    // A User-Agent already in the set was tested when it was added.
+    if (ua && !s.userAgents.has(ua)) {
+      if (s.userAgents.size < 20) s.userAgents.add(detach(ua));
+      if (!s.scannerAgent && SCANNER_AGENTS.test(ua)) s.scannerAgent = detach(ua);
+    }
   }
 
   /**
@@ -163,12 +180,12 @@ export class Observations {
    * private `received` in a request from a public source. (SDP o= and c= disagreeing is left out:
    * STUN-aware phones legitimately put their public address in c= only.)
    */
-  private algSignals(m: CapturedMessage, msg: SipMessage, ref: MessageRef): void {
+  private algSignals(m: CapturedMessage, msg: SipMessage): void {
     const via = msg.topVia;
     if (msg.kind === "response") {
       if (via?.received && isPrivateIp(via.received) && isPublicIp(m.src) && !isPublicIp(m.dst)) {
         this.alg.add({
-          ...ref, kind: "private_received_from_public_server",
+          ...this.ref(m, msg), kind: "private_received_from_public_server",
           detail: `response from public server ${m.src} says it saw the request from ${via.received}${typeof via.rport === "number" ? `:${via.rport}` : ""} (a private address): the Via was rewritten on the way back`,
         });
       }
@@ -176,11 +193,12 @@ export class Observations {
     }
     if (!via) return;
     if (via.received && isPrivateIp(via.received) && isPublicIp(m.src)) {
-      this.alg.add({ ...ref, kind: "private_received_in_request", detail: `request from public ${m.src} carries Via received=${via.received}: a private address leaked through a rewriting device` });
+      this.alg.add({ ...this.ref(m, msg), kind: "private_received_in_request", detail: `request from public ${m.src} carries Via received=${via.received}: a private address leaked through a rewriting device` });
     }
-    const contactHost = msg.contacts[0]?.uri.host;
     const viaIsSource = via.host === m.src && (via.port ?? 5060) === m.srcPort;
-    if (isPublicIp(m.src) && viaIsSource && (contactHost === undefined || contactHost === m.src)) {
+    if (!viaIsSource) return;
+    const contactHost = msg.contacts[0]?.uri.host;
+    if (isPublicIp(m.src) && (contactHost === undefined || contactHost === m.src)) {
       const leftovers: string[] = [];
       for (const ip of privateIpsIn(msg.callId ?? "")) leftovers.push(`Call-ID host ${ip}`);
       const sdp = msg.sdp;
@@ -188,14 +206,14 @@ export class Observations {
       if (sdp?.connection && isPrivateIp(sdp.connection.address)) leftovers.push(`SDP c= ${sdp.connection.address}`);
       if (leftovers.length > 0) {
         this.alg.add({
-          ...ref, kind: "partial_rewrite",
+          ...this.ref(m, msg), kind: "partial_rewrite",
           detail: `Via and Contact show the public source ${formatEndpoint(m.src, m.srcPort)} but ${leftovers.join(", ")} still ${leftovers.length === 1 ? "names" : "name"} the private network: the phone wrote private addresses and something rewrote some of them`,
         });
       }
     }
   }
 
-  private fingerprint(m: CapturedMessage, msg: SipMessage, ref: MessageRef): void {
+  private fingerprint(m: CapturedMessage, msg: SipMessage): void {
     const via = msg.topVia;
     const cseq = msg.cseq;
     if (!via?.branch || !cseq) return;
@@ -220,7 +238,10 @@ export class Observations {
     const sdp = msg.sdp;
     if (sdp?.origin) fields["SDP o="] = sdp.origin.address;
     if (sdp?.connection) fields["SDP c="] = sdp.connection.address;
-    list.push({ ...ref, fields });
+    // Up to MAX_FINGERPRINTS of these live until the end: copies, not views of the message text.
+    for (const k of Object.keys(fields)) fields[k] = detach(fields[k]);
+    const ref = this.ref(m, msg);
+    list.push({ ...ref, label: detach(ref.label), callId: detach(ref.callId), fields });
   }
 }
 

@@ -3,7 +3,7 @@
  * (SIPVicious "friendly-scanner" and kin); and servers whose 401-vs-403 answers tell an attacker
  * which users exist.
  */
-import type { Handshake } from "../correlate/model.js";
+import type { Handshake, Registration } from "../correlate/model.js";
 import { formatEndpoint } from "../net/addr.js";
 import { ep, finding, isRejection, seconds, type DetectContext } from "./context.js";
 import type { Finding } from "./model.js";
@@ -22,13 +22,22 @@ const MIN_FAILED_SHARE = 0.8;
  */
 export function scannerSources(ctx: DetectContext): Map<string, SourceStats> {
   const out = new Map<string, SourceStats>();
-  const regs = ctx.correlations.flatMap((c) => c.registrations);
+  // Registrations grouped by source once (sources × registrations comparisons would be quadratic).
+  const bySource = new Map<string, Registration[]>();
+  for (const c of ctx.correlations) {
+    for (const r of c.registrations) {
+      const key = `${r.capture}|${r.client.ip}`;
+      const list = bySource.get(key);
+      if (list) list.push(r);
+      else bySource.set(key, [r]);
+    }
+  }
   for (const [key, s] of ctx.observations.sources) {
     if (s.scannerAgent) {
       out.set(key, s);
       continue;
     }
-    const mine = regs.filter((r) => `${r.capture}|${r.client.ip}` === key);
+    const mine = bySource.get(key) ?? [];
     const failed = mine.filter((r) => r.outcome === "failed" || r.outcome === "timeout").length;
     if (mine.length >= MIN_IDENTITIES && failed >= MIN_FAILED_SHARE * mine.length) out.set(key, s);
   }

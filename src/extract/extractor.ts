@@ -21,6 +21,7 @@ import { isSipPort, looksLikeSip, SIP_PORTS } from "../sip/classify.js";
 import { SipStreamFramer, DEFAULT_FRAMER_LIMITS, type FramedMessage, type FramerLimits } from "../sip/framing.js";
 import { parseSip } from "../sip/parse.js";
 import { IssueLog } from "../util/issue-log.js";
+import { ownedCopy } from "../util/bytes.js";
 import type { CapturedMessage, ExtractSummary, Transport } from "./model.js";
 
 /** ExtractOptions tune limits; every field has a safe default. */
@@ -131,14 +132,14 @@ export class SipExtractor {
     const sip = isSipPort(d.srcPort, d.dstPort) ? startsWithLetter(p) && p.length >= 8 : looksLikeSip(p);
     if (!sip) return;
     this.deliver(
-      { bytes: p.slice(), frame: d.frame, frames: d.frames ?? [d.frame], tsNs: d.tsNs },
+      { bytes: ownedCopy(p), frame: d.frame, frames: d.frames ?? [d.frame], tsNs: d.tsNs },
       srcAddr(d.ip), d.srcPort, dstAddr(d.ip), d.dstPort, "UDP", d.ip.version, d.truncated,
     );
   }
 
   private sctp(m: SctpMessage, frame: number, tsNs: bigint): void {
     if (!(isSipPort(m.srcPort, m.dstPort) ? startsWithLetter(m.payload) : looksLikeSip(m.payload))) return;
-    this.deliver({ bytes: m.payload.slice(), frame, frames: [frame], tsNs }, srcAddr(m.ip), m.srcPort, dstAddr(m.ip), m.dstPort, "SCTP", m.ip.version);
+    this.deliver({ bytes: ownedCopy(m.payload), frame, frames: m.frames, tsNs }, srcAddr(m.ip), m.srcPort, dstAddr(m.ip), m.dstPort, "SCTP", m.ip.version);
   }
 
   /**

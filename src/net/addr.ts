@@ -2,10 +2,28 @@
  * Address formatting. IPv6 text follows RFC 5952 (lower case, longest zero run compressed) so
  * addresses read exactly as Wireshark prints them.
  */
+import { detach } from "../util/strings.js";
+
+/**
+ * A direct-mapped cache of formatted IPv4 addresses: every SIP message formats its two addresses,
+ * and a capture holds few distinct ones, so most calls find their string here instead of building
+ * (and later collecting) a new one.
+ */
+const V4_CACHE_SIZE = 4096;
+const v4Keys = new Int32Array(V4_CACHE_SIZE);
+const v4Texts: (string | undefined)[] = new Array<string | undefined>(V4_CACHE_SIZE).fill(undefined);
 
 /** ipv4ToString formats 4 bytes at `off` as dotted quad. */
 export function ipv4ToString(b: Uint8Array, off: number): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  const key = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
+  const slot = (key ^ (key >>> 12) ^ (key >>> 24)) & (V4_CACHE_SIZE - 1);
+  const hit = v4Texts[slot];
+  if (hit !== undefined && v4Keys[slot] === key) return hit;
+  // Flattened once: a template result is a tree of its pieces, and this string is kept and reused.
+  const text = detach(`${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`);
+  v4Keys[slot] = key;
+  v4Texts[slot] = text;
+  return text;
 }
 
 /** ipv6ToString formats 16 bytes at `off` per RFC 5952 §4 (IPv4-mapped addresses keep dotted form). */

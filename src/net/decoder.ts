@@ -111,7 +111,7 @@ export class NetDecoder {
   ) {
     this.frags = new IpReassembler(issue, limits.reassembly);
     this.tcp = new TcpReassembler(sink.tcp, issue, limits.streams);
-    this.sctp = new SctpDecoder((m) => sink.sctp(m, this.sctpFrame, this.sctpTsNs));
+    this.sctp = new SctpDecoder((m) => sink.sctp(m, this.sctpFrame, this.sctpTsNs), (detail) => issue("sctp_message_limit", detail, this.sctpFrame));
     this.udp = { ip: this.ips[0], srcPort: 0, dstPort: 0, payload: new Uint8Array(0), frame: 0, tsNs: 0n, frames: null, truncated: false };
   }
 
@@ -224,7 +224,7 @@ export class NetDecoder {
       case PROTO_SCTP:
         this.sctpFrame = frame;
         this.sctpTsNs = tsNs;
-        this.sctp.packet(ip, off, end);
+        this.sctp.packet(ip, off, end, frame);
         return;
       case PROTO_ICMP:
       case PROTO_ICMPV6:

@@ -18,6 +18,7 @@ import { inflateRawSync, inflateSync, gunzipSync } from "node:zlib";
 import type { IssueSpec } from "../util/issues.js";
 import { ipv4ToString as ipv4, ipv6ToString as ipv6 } from "./addr.js";
 import { StreamBuffer } from "./stream-buffer.js";
+import { ownedCopy } from "../util/bytes.js";
 
 /** The port HEP collectors listen on (IANA does not register it; 9060 is the HOMER default). */
 export const HEP_PORT = 9060;
@@ -145,7 +146,7 @@ function decodeV2(b: Uint8Array): HepPacket | HepError {
     src: v6 ? ipv6(b, 8) : ipv4(b, 8),
     dst: v6 ? ipv6(b, 8 + n) : ipv4(b, 8 + n),
     compressed: false,
-    payload: b.slice(hl),
+    payload: ownedCopy(b, hl),
   };
   if (version === 2) {
     const t = 8 + 2 * n;
@@ -231,7 +232,7 @@ function decodeV3(b: Uint8Array, limits: HepLimits): HepPacket | HepError {
         pkt.captureId = u();
         break;
       case 15:
-        payload = b.slice(v, v + vl);
+        payload = ownedCopy(b, v, v + vl);
         break;
       case 16: {
         const out = inflatePayload(b.subarray(v, v + vl), limits.maxPayloadBytes);

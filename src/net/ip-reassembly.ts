@@ -4,6 +4,7 @@
  */
 import type { IpPacket } from "./ip.js";
 import type { NetIssueCode } from "./issues.js";
+import { ownedCopy } from "../util/bytes.js";
 
 /** ReassemblyLimits bounds pending fragment state. */
 export interface ReassemblyLimits {
@@ -95,7 +96,7 @@ export class IpReassembler {
       if (p.totalLen >= 0 && p.totalLen !== total) p.overlap = true;
       p.totalLen = total;
     }
-    p.fragments.push({ offset: ip.fragOffset, data: b.slice(ip.payloadOff, ip.payloadEnd), frame });
+    p.fragments.push({ offset: ip.fragOffset, data: ownedCopy(b, ip.payloadOff, ip.payloadEnd), frame });
     p.bytes += len;
     this.bytes += len;
     if (this.bytes > this.limits.maxBytes) this.makeRoom(frame);

@@ -3,6 +3,7 @@
  * payload. Fragmented user messages (B/E flags, §3.3.1) are joined per association and stream.
  */
 import type { IpPacket } from "./ip.js";
+import { ownedCopy } from "../util/bytes.js";
 
 const CHUNK_DATA = 0;
 const FLAG_END = 0x01;
@@ -20,22 +21,29 @@ export interface SctpMessage {
   /** Payload protocol identifier (§3.3.1; IANA: 0 unspecified, 46/47? none standard for SIP). */
   ppid: number;
   payload: Uint8Array;
+  /** Frames whose DATA chunks carried the message, ascending (several for a fragmented one). */
+  frames: number[];
 }
 
 interface Partial {
   parts: Uint8Array[];
   bytes: number;
+  frames: number[];
 }
 
 /** SctpDecoder walks the chunks of SCTP packets. */
 export class SctpDecoder {
   private readonly partials = new Map<string, Partial>();
-  private readonly msg: SctpMessage = { ip: null as unknown as IpPacket, srcPort: 0, dstPort: 0, streamId: 0, ppid: 0, payload: new Uint8Array(0) };
+  private readonly msg: SctpMessage = { ip: null as unknown as IpPacket, srcPort: 0, dstPort: 0, streamId: 0, ppid: 0, payload: new Uint8Array(0), frames: [] };
 
-  constructor(private readonly onMessage: (m: SctpMessage) => void) {}
+  constructor(
+    private readonly onMessage: (m: SctpMessage) => void,
+    /** Told when a limit drops a message being joined (never silent). */
+    private readonly limit: (detail: string) => void = () => undefined,
+  ) {}
 
-  /** packet decodes the SCTP packet at [off, end) of `ip`. */
-  packet(ip: IpPacket, off: number, end: number): void {
+  /** packet decodes the SCTP packet at [off, end) of `ip`, captured in `frame`. */
+  packet(ip: IpPacket, off: number, end: number, frame = 0): void {
     const b = ip.buf;
     if (off + 12 > end) return;
     const m = this.msg;
@@ -50,16 +58,17 @@ export class SctpDecoder {
       if (type === CHUNK_DATA && len >= 16) {
         m.streamId = (b[p + 8] << 8) | b[p + 9];
         m.ppid = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) >>> 0;
-        this.data(flags, b.subarray(p + 16, p + len), ip);
+        this.data(flags, b.subarray(p + 16, p + len), ip, frame);
       }
       p += (len + 3) & ~3; // chunks are padded to 4 bytes (§3.2)
     }
   }
 
-  private data(flags: number, data: Uint8Array, ip: IpPacket): void {
+  private data(flags: number, data: Uint8Array, ip: IpPacket, frame: number): void {
     const m = this.msg;
     if ((flags & (FLAG_BEGIN | FLAG_END)) === (FLAG_BEGIN | FLAG_END)) {
       m.payload = data;
+      m.frames = [frame];
       this.onMessage(m);
       return;
     }
@@ -67,14 +76,19 @@ export class SctpDecoder {
     let part = this.partials.get(key);
     if (flags & FLAG_BEGIN || !part) {
       if (!(flags & FLAG_BEGIN)) return; // middle of a message whose start we missed
-      if (this.partials.size >= MAX_PARTIALS) this.partials.delete(this.partials.keys().next().value as string);
-      part = { parts: [], bytes: 0 };
+      if (this.partials.size >= MAX_PARTIALS) {
+        this.partials.delete(this.partials.keys().next().value as string);
+        this.limit(`more than ${MAX_PARTIALS} fragmented SCTP user messages pending; the oldest was dropped`);
+      }
+      part = { parts: [], bytes: 0, frames: [] };
       this.partials.set(key, part);
     }
-    part.parts.push(data.slice());
+    part.parts.push(ownedCopy(data));
     part.bytes += data.length;
+    if (!part.frames.includes(frame)) part.frames.push(frame);
     if (part.bytes > MAX_USER_MESSAGE) {
       this.partials.delete(key);
+      this.limit(`SCTP user message over ${MAX_USER_MESSAGE} bytes (frames ${part.frames.join(", ")}) dropped`);
       return;
     }
     if (flags & FLAG_END) {
@@ -86,6 +100,7 @@ export class SctpDecoder {
         o += x.length;
       }
       m.payload = whole;
+      m.frames = part.frames.sort((x, y) => x - y);
       this.onMessage(m);
     }
   }

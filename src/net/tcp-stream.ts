@@ -6,6 +6,7 @@
 import type { IpPacket } from "./ip.js";
 import { dstAddr, srcAddr } from "./ip.js";
 import type { NetIssueCode } from "./issues.js";
+import { OldestFirst } from "../util/oldest.js";
 
 /** StreamLimits bounds reassembly state. */
 export interface StreamLimits {
@@ -13,6 +14,12 @@ export interface StreamLimits {
   maxConnections: number;
   /** Out-of-order bytes held per direction before reassembly skips the hole. */
   maxPendingBytes: number;
+  /**
+   * Out-of-order bytes held by all connections together (like Suricata's reassembly memcap):
+   * without it the per-direction bound multiplies by the connection limit (65,536 x 2 x 1 MiB).
+   * Beyond it, the direction that just queued skips its hole.
+   */
+  maxPendingBytesTotal?: number;
   /** Capture-time idle period after which a connection is flushed. */
   idleTimeoutNs: bigint;
 }
@@ -20,6 +27,7 @@ export interface StreamLimits {
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxConnections: 65536,
   maxPendingBytes: 1024 * 1024,
+  maxPendingBytesTotal: 64 * 1024 * 1024,
   idleTimeoutNs: 300_000_000_000n,
 };
 
@@ -68,6 +76,16 @@ export interface TcpStreamSink {
   end(dir: TcpDirection, frame: number): void;
 }
 
+/** SYNs remembered for connections not (yet) tracked. */
+const MAX_SYNS = 16384;
+
+/** Initial sequence numbers seen in SYNs of a connection not tracked yet (a = the lower endpoint). */
+interface SynSeen {
+  key: string;
+  a?: number;
+  b?: number;
+}
+
 const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
@@ -83,6 +101,10 @@ export class TcpReassembler {
   private readonly conns = new Map<string, TcpConnection>();
   /** Segments whose bytes were all seen before (retransmissions). */
   retransmissions = 0;
+  /** Out-of-order bytes queued over all directions. */
+  private pendingTotal = 0;
+  private readonly syns = new Map<string, SynSeen>();
+  private readonly synOrder = new OldestFirst<string, SynSeen>();
 
   constructor(
     private readonly sink: TcpStreamSink,
@@ -113,8 +135,13 @@ export class TcpReassembler {
     const key = connKey(ip, srcPort, dstPort);
     let conn = this.conns.get(key.key);
     if (!conn) {
-      if (payload.length === 0 || !create(payload, srcPort, dstPort)) return;
+      if (payload.length === 0) {
+        if (flags & SYN) this.rememberSyn(key.key, key.forward, seq);
+        return;
+      }
+      if (!create(payload, srcPort, dstPort)) return;
       conn = this.open(ip, key.key, key.forward, srcPort, dstPort, frame);
+      this.startFromSyn(conn, key.forward, seq);
     } else {
       // Refresh LRU position: Map iteration order is insertion order.
       this.conns.delete(key.key);
@@ -155,6 +182,42 @@ export class TcpReassembler {
   /** flush ends every connection (end of capture), releasing queued bytes past their gaps. */
   flush(frame: number): void {
     for (const conn of [...this.conns.values()]) this.close(conn, frame);
+  }
+
+  /**
+   * rememberSyn notes a SYN's sequence number before its connection is tracked (connections are
+   * chosen on their first data). Without it, a first data segment that arrives after the second
+   * would be taken for a retransmission and silently lost.
+   */
+  private rememberSyn(key: string, forward: boolean, seq: number): void {
+    let s = this.syns.get(key);
+    if (!s) {
+      if (this.syns.size >= MAX_SYNS) this.syns.delete((this.synOrder.oldest(this.syns) as SynSeen).key);
+      s = { key };
+      this.syns.set(key, s);
+      this.synOrder.added(this.syns, key, s);
+    }
+    if (forward) s.a = seq;
+    else s.b = seq;
+  }
+
+  /**
+   * startFromSyn starts a new connection's streams where its SYNs said (RFC 9293 §3.4: the first
+   * data byte is ISN + 1), when the first data seen lies within a window after that: an old SYN
+   * of a reused 4-tuple must not capture a later connection.
+   */
+  private startFromSyn(conn: TcpConnection, forward: boolean, firstSeq: number): void {
+    const s = this.syns.get(conn.key);
+    if (!s) return;
+    this.syns.delete(conn.key);
+    const own = forward ? s.a : s.b;
+    const peer = forward ? s.b : s.a;
+    if (own !== undefined) {
+      const d = seqDiff(firstSeq, (own + 1) >>> 0);
+      if (d < 0 || d > this.limits.maxPendingBytes) return;
+      (forward ? conn.a : conn.b).nextSeq = (own + 1) >>> 0;
+    }
+    if (peer !== undefined) (forward ? conn.b : conn.a).nextSeq = (peer + 1) >>> 0;
   }
 
   private open(ip: IpPacket, key: string, forward: boolean, srcPort: number, dstPort: number, frame: number): TcpConnection {
@@ -201,8 +264,12 @@ export class TcpReassembler {
     while (i > 0 && seqDiff(dir.pending[i - 1].seq, seq) > 0) i--;
     dir.pending.splice(i, 0, { seq, data: copy, frame });
     dir.pendingBytes += copy.length;
+    this.pendingTotal += copy.length;
     if (dir.pendingBytes > this.limits.maxPendingBytes) {
       this.issue("tcp_buffer_limit", `${dir.src}:${dir.srcPort} → ${dir.dst}:${dir.dstPort}: ${dir.pendingBytes} out-of-order bytes queued; skipping the hole`, frame);
+      this.skipToPending(dir, frame, frame, tsNs);
+    } else if (this.pendingTotal > (this.limits.maxPendingBytesTotal ?? Infinity)) {
+      this.issue("tcp_buffer_limit", `${this.pendingTotal} out-of-order bytes queued over all TCP connections; ${dir.src}:${dir.srcPort} → ${dir.dst}:${dir.dstPort} skips its hole`, frame);
       this.skipToPending(dir, frame, frame, tsNs);
     }
   }
@@ -219,6 +286,7 @@ export class TcpReassembler {
       if (rel > 0) return;
       dir.pending.shift();
       dir.pendingBytes -= head.data.length;
+      this.pendingTotal -= head.data.length;
       if (rel + head.data.length > 0) this.deliver(dir, head.data.subarray(-rel), head.frame, frame, tsNs);
     }
   }

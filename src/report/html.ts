@@ -69,7 +69,7 @@ function outcomeClass(outcome: string): string {
 }
 
 /** badge is a severity label. */
-function badge(severity: string): string {
+export function badge(severity: string): string {
   return `<span class="badge ${esc(severity)}">${esc(severity)}</span>`;
 }
 
@@ -79,7 +79,7 @@ function tr(cells: string[], tag = "td"): string {
 }
 
 /** tableHtml renders a header row and body rows of already-escaped cells. */
-function tableHtml(headers: string[], rows: string[][]): string {
+export function tableHtml(headers: string[], rows: string[][]): string {
   return `<div class="scroll"><table><thead>${tr(headers.map(esc), "th")}</thead><tbody>${rows.map((r) => tr(r)).join("")}</tbody></table></div>`;
 }
 
@@ -210,6 +210,14 @@ export function renderHtml(report: Report, _opts: HtmlOptions = {}): string {
   if (limited.length > 0) body.push(`<p class="note">Limits reached: ${limited.map(([k, n]) => `${esc(k)} ${n}`).join(", ")}.</p>`);
   body.push(`<footer>sip401 ${esc(report.tool.version)} · report schema ${report.schemaVersion} · frame numbers as in Wireshark${multi ? " (capture:frame)" : ""} · times in UTC</footer>`);
 
+  return htmlDocument(`sip401 report — ${names}`, report.tool.version, body);
+}
+
+/**
+ * htmlDocument wraps body parts (already escaped HTML) in the page every sip401 HTML output shares:
+ * the stylesheet and a Content-Security-Policy that allows no scripts and no network.
+ */
+export function htmlDocument(title: string, version: string, body: readonly string[]): string {
   return [
     "<!DOCTYPE html>",
     `<html lang="en">`,
@@ -217,8 +225,8 @@ export function renderHtml(report: Report, _opts: HtmlOptions = {}): string {
     `<meta charset="utf-8">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    `<meta name="generator" content="sip401 ${esc(report.tool.version)}">`,
-    `<title>sip401 report — ${esc(names)}</title>`,
+    `<meta name="generator" content="sip401 ${esc(version)}">`,
+    `<title>${esc(title)}</title>`,
     `<style>${CSS}</style>`,
     "</head>",
     "<body><main>",

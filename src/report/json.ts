@@ -57,5 +57,42 @@ function ordered(value: unknown, type: FieldType): unknown {
 
 /** renderJson prints the report as stable JSON: fixed key order, 2-space indent, trailing newline. */
 export function renderJson(report: Report): string {
-  return `${JSON.stringify(ordered(report, { kind: "ref", name: "Report" }), null, 2)}\n`;
+  return [...renderJsonChunks(report)].join("");
+}
+
+/** pretty is JSON.stringify with 2-space indent, its lines shifted right to sit at `indent`. */
+function pretty(value: unknown, indent: string): string {
+  return (JSON.stringify(value, null, 2) ?? "null").replace(/\n/g, `\n${indent}`);
+}
+
+/**
+ * renderJsonChunks yields renderJson's text in pieces — one per element of the report's top-level
+ * arrays — with exactly the bytes JSON.stringify(…, null, 2) gives for the whole: a report of
+ * thousands of registrations is then never copied whole into key order, nor held as one string
+ * when the pieces are written out as they come.
+ */
+export function* renderJsonChunks(report: Report): Generator<string> {
+  const map = REPORT_TYPES.Report;
+  const value = report as unknown as Record<string, unknown>;
+  const fields: [string, unknown, FieldType | undefined][] = [];
+  for (const [key, field] of Object.entries(map)) if (value[key] !== undefined) fields.push([key, value[key], field.type]);
+  for (const key of Object.keys(value).sort(byKey)) if (!(key in map) && value[key] !== undefined) fields.push([key, value[key], undefined]);
+  if (fields.length === 0) {
+    yield "{}\n";
+    return;
+  }
+  yield "{\n";
+  for (let i = 0; i < fields.length; i++) {
+    const [key, v, type] = fields[i];
+    const end = i < fields.length - 1 ? ",\n" : "\n";
+    const head = `  ${JSON.stringify(key)}: `;
+    if (type?.kind === "array" && Array.isArray(v) && v.length > 0) {
+      yield `${head}[\n`;
+      for (let j = 0; j < v.length; j++) yield `    ${pretty(ordered(v[j], type.items), "    ")}${j < v.length - 1 ? ",\n" : "\n"}`;
+      yield `  ]${end}`;
+    } else {
+      yield `${head}${pretty(type ? ordered(v, type) : sortedDeep(v), "  ")}${end}`;
+    }
+  }
+  yield "}\n";
 }

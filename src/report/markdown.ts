@@ -70,7 +70,7 @@ function row(cells: string[]): string {
 }
 
 /** table renders a header, its separator and the rows. */
-function table(headers: string[], rows: string[][]): string[] {
+export function table(headers: string[], rows: string[][]): string[] {
   return [row(headers), row(headers.map(() => "---")), ...rows.map(row)];
 }
 

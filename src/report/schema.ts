@@ -340,7 +340,7 @@ const summary = fields<ReportSummary>({
 
 const limits = fields<Report["limits"]>({
   transactionsEvicted: int("Transactions dropped from memory before they completed."),
-  registrationsUntracked: int("Registrations not tracked because too many were open."),
+  registrationsUntracked: int("Registrations not listed because too many were tracked at once: the oldest were decided and folded into the summary counts."),
   noncesEvicted: int("Nonces forgotten (replay checks may miss some)."),
   laddersDropped: int("Ladders left out of the report."),
   handshakesFolded: int("Successful handshakes counted but not listed."),

@@ -146,7 +146,7 @@ function tableOf(layouts: Layout[], width: number, c: Colors): string {
 }
 
 /** keyValue prints `key   value…` with the value wrapped under itself; a long key gets its own line. */
-function keyValue(key: string, value: string, width: number, paint?: (s: string) => string): string[] {
+export function keyValue(key: string, value: string, width: number, paint?: (s: string) => string): string[] {
   const keyWidth = Math.min(KEY_WIDTH, Math.max(4, Math.floor(width / 3)));
   const lines = wrap(oneLine(value), Math.max(8, width - keyWidth)).map((line) => " ".repeat(keyWidth) + (paint ? paint(line) : line));
   if (textWidth(key) < keyWidth) lines[0] = padEnd(key, keyWidth) + lines[0].slice(keyWidth);

@@ -27,6 +27,17 @@ function matchesSipVersion(b: Uint8Array, p: number): boolean {
   );
 }
 
+/** isVersionPrefix: bytes [off, end) are a beginning of "SIP/2.0 " (the letters in any case). */
+function isVersionPrefix(b: Uint8Array, off: number, end: number): boolean {
+  const v = "sip/2.0 ";
+  for (let i = 0; off + i < end; i++) {
+    if (i >= v.length) return true;
+    const c = i < 3 ? b[off + i] | 0x20 : b[off + i];
+    if (c !== v.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /**
  * startLineKind tells whether a SIP start line begins at `off`: 1 request, 2 response, 0 not SIP,
  * -1 cannot tell yet (the line is not complete before `end`).
@@ -39,6 +50,9 @@ export function startLineKind(b: Uint8Array, off: number, end: number): -1 | 0 |
   const c0 = b[off];
   // Fast rejection of binary payloads (RTP, DNS, TLS): a start line begins with a letter.
   if (!((c0 >= 0x41 && c0 <= 0x5a) || (c0 >= 0x61 && c0 <= 0x7a))) return 0;
+  // A status line cut short ("SIP/2", "SIP/2.0 4"): undecided until the status code is in, or a
+  // response split by a segment boundary in its first bytes would be thrown away as not SIP.
+  if (end - off < 12 && isVersionPrefix(b, off, end)) return -1;
   if (end - off >= 12 && matchesSipVersion(b, off) && b[off + 7] === 0x20) {
     let p = off + 8;
     while (p < end && b[p] === 0x20) p++;

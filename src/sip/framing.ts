@@ -36,6 +36,9 @@ export const DEFAULT_FRAMER_LIMITS: FramerLimits = { maxMessageBytes: 64 * 1024 
 
 type IssueFn = (code: FramingIssueCode, detail: string, frame: number) => void;
 
+/** Oversized messages up to this many times the limit are skipped by their Content-Length. */
+const OVERSIZE_SKIP_FACTOR = 4;
+
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -46,6 +49,8 @@ const LF = 0x0a;
 export class SipStreamFramer {
   private readonly sb = new StreamBuffer();
   private synced = false;
+  /** Bytes of an oversized message still to pass over (its declared length is believed). */
+  private skip = 0;
 
   constructor(
     private readonly emit: (m: FramedMessage) => void,
@@ -65,6 +70,7 @@ export class SipStreamFramer {
     if (this.hasContent()) this.issue("incomplete_message", `${this.sb.len} bytes of a SIP message lost to a gap in the stream`, frame);
     this.sb.drop(this.sb.len);
     this.synced = false;
+    this.skip = 0;
   }
 
   /** end flushes at the end of the stream. */
@@ -72,6 +78,7 @@ export class SipStreamFramer {
     if (this.hasContent()) this.issue("incomplete_message", `stream ended ${this.sb.len} bytes into an unfinished SIP message`, frame);
     this.sb.drop(this.sb.len);
     this.synced = false;
+    this.skip = 0;
   }
 
   private hasContent(): boolean {
@@ -83,6 +90,12 @@ export class SipStreamFramer {
   private run(frame: number, tsNs: bigint): void {
     const sb = this.sb;
     for (;;) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, sb.len);
+        sb.drop(n);
+        this.skip -= n;
+        if (this.skip > 0) return;
+      }
       const b = sb.buf;
       // Keep-alives (CRLF, CRLFCRLF) between messages carry no message.
       let p = 0;
@@ -113,8 +126,14 @@ export class SipStreamFramer {
       const total = headerEnd + bodyLen;
       if (total > this.limits.maxMessageBytes) {
         this.issue("message_too_large", `SIP message of ${total} bytes (Content-Length ${bodyLen}) exceeds ${this.limits.maxMessageBytes}; skipped`, frame);
-        sb.drop(headerEnd);
-        this.synced = false;
+        // A plausible length (a big MESSAGE or NOTIFY body) is passed over whole, so the message
+        // right after it is still found (RFC 3261 §18.3 frames by Content-Length); an absurd one
+        // is not believed: the body is searched for the next start line instead.
+        if (total <= OVERSIZE_SKIP_FACTOR * this.limits.maxMessageBytes) this.skip = total;
+        else {
+          sb.drop(headerEnd);
+          this.synced = false;
+        }
         continue;
       }
       if (sb.len < total) return;

@@ -37,6 +37,7 @@ export const SIP_ISSUES = {
   duplicate_auth_param: { summary: "a digest parameter appears twice in one challenge or credentials" },
   bad_sdp: { summary: "an SDP line is malformed (RFC 4566 §5)" },
   too_many_issues: { summary: "a message raised so many issues that the rest were dropped" },
+  too_many_headers: { summary: "a message has more header lines than sip401 reads (MAX_HEADERS); the rest were skipped" },
 } as const satisfies Record<string, IssueSpec>;
 
 /** SipIssueCode is any code of SIP_ISSUES. */
@@ -44,6 +45,13 @@ export type SipIssueCode = keyof typeof SIP_ISSUES;
 
 /** MAX_ISSUES bounds the issues of one message, so hostile input cannot flood reports. */
 export const MAX_ISSUES = 200;
+
+/**
+ * MAX_HEADERS bounds the header lines one message may index. RFC 3261 sets no limit, real
+ * messages carry a few dozen; only the 64 KiB message size bounds them otherwise, and every
+ * header lookup walks the index.
+ */
+export const MAX_HEADERS = 1000;
 
 /**
  * addIssue appends one issue to `issues`. Centralised so every code is type-checked against

@@ -256,6 +256,12 @@ export class SipMessage {
       if (this.keys[i] !== key) continue;
       const v = this.value(i);
       const off = this.valueOffset(i);
+      if (v.indexOf(",") < 0 && v.length > 0) {
+        // One element (the usual case): no list to split or allocate.
+        const r = parse(v, this.issues, off);
+        if (r !== undefined) out.push(r);
+        continue;
+      }
       const items = v.indexOf(",") < 0 ? [{ text: v, start: 0 }] : splitList(v);
       for (const item of items) {
         if (item.text.length === 0) {

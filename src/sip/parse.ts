@@ -4,7 +4,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { headerDisplayName, headerKey, knownHeaderLexicon, SINGLETONS } from "./headers.js";
-import { addIssue } from "./issues.js";
+import { addIssue, MAX_HEADERS } from "./issues.js";
 import { SipMessage, type StartLine } from "./message.js";
 import { clip, isToken, isWs, trimEndIndex, utf8 } from "./text.js";
 
@@ -181,6 +181,12 @@ function parseRequestLine(text: string, sp: Span[], issues: Issue[]): StartLine 
 
 /** CRLF_CRLF is the usual end of the header section. */
 const CRLF_CRLF = Buffer.from("\r\n\r\n", "latin1");
+/**
+ * Buffer's search and latin1 decoding applied to the message bytes directly: wrapping every
+ * message in a Buffer first costs more than the search (both take any Uint8Array).
+ */
+const indexOfBytes = Buffer.prototype.indexOf as (this: Uint8Array, value: Uint8Array, byteOffset: number) => number;
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
 /**
  * parseSip parses exactly one SIP message: `bytes` holds the header section and the whole body
@@ -196,7 +202,6 @@ export function parseSip(bytes: Uint8Array, options?: ParseOptions): SipParseRes
 /** parseInto does the work of parseSip. */
 function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
   const n = bytes.length;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, n);
   let start = 0;
   while (start < n && (bytes[start] === 13 || bytes[start] === 10)) start++;
   if (start >= n) {
@@ -207,11 +212,11 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
   // The header section is decoded as latin1 (one char per byte, so string indexes are byte
   // offsets) up to the first CRLF CRLF; the body stays bytes. An earlier blank line in bare-LF
   // form is found by the line loop below, which then ends the section there.
-  const crlf2 = buf.indexOf(CRLF_CRLF, start);
+  const crlf2 = indexOfBytes.call(bytes, CRLF_CRLF, start);
   let textEnd = crlf2 < 0 ? n : crlf2 + 2;
   let bodyOffset = crlf2 < 0 ? n : crlf2 + 4;
   let blankFound = crlf2 >= 0;
-  const text = buf.toString("latin1", 0, textEnd);
+  const text = latin1Slice.call(bytes, 0, textEnd);
 
   // Start line.
   let nl = text.indexOf("\n", start);
@@ -236,6 +241,7 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
   let seen = 0;
   let colon = -1;
   let lastFoldReported = -1;
+  let skippedHeaders = 0;
   if (nl < textEnd && slEnd === nl) {
     bareLf++;
     firstBareLf = nl;
@@ -260,6 +266,7 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
     if (c0 === 32 || c0 === 9) {
       // LWS continuation (RFC 3261 §7.3.1): the line belongs to the previous header value.
       const h = keys.length - 1;
+      if (skippedHeaders > 0) continue; // continues a header that was not indexed
       if (h < 0) {
         addIssue(issues, "bad_header_line", "continuation line with no header before it", lineStart);
         continue;
@@ -284,6 +291,11 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
     const known = wireName(text, lineStart, nameEnd);
     if (known === undefined) {
       addIssue(issues, "bad_header_line", `header name "${clip(text.slice(lineStart, nameEnd), 40)}" is not a token`, lineStart);
+      continue;
+    }
+    if (keys.length >= MAX_HEADERS) {
+      // Keep scanning for the blank line, but index no more headers.
+      if (skippedHeaders++ === 0) addIssue(issues, "too_many_headers", `more than ${MAX_HEADERS} header lines; the rest were skipped`, lineStart);
       continue;
     }
     const key = known.key;

@@ -99,9 +99,11 @@ export function parseVia(s: string, issues: Issue[], offset: number): Via | unde
     // An IPv6 sent-by without brackets (RFC 3261 §25.1 requires them, some stacks omit them):
     // with nine groups the last one is the port; otherwise the whole token is the address.
     let e = i;
-    while (e < n && s.charCodeAt(e) !== 59 && s.charCodeAt(e) > 32) e++;
-    const token = s.slice(h, e);
-    const groups = token.split(":");
+    let colons = 0;
+    while (e < n && s.charCodeAt(e) !== 59 && s.charCodeAt(e) > 32) if (s.charCodeAt(e++) === 58) colons++;
+    // Counted first: only a sent-by with two or more colons can be a bare IPv6 address.
+    const token = colons >= 2 ? s.slice(h, e) : "";
+    const groups = colons >= 2 ? token.split(":") : [];
     if (groups.length >= 3 && /^[0-9a-fA-F:.]+$/.test(token)) {
       addIssue(issues, "bad_via", `IPv6 sent-by in "${clip(s)}" lacks brackets`, offset);
       via.ipv6 = true;
@@ -120,7 +122,7 @@ export function parseVia(s: string, issues: Issue[], offset: number): Via | unde
     i = skipWs(s, i + 1);
     const p = i;
     while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-    const port = Number(s.slice(p, i));
+    const port = i - p <= 5 ? (parseDecimal(s.slice(p, i)) ?? 0) : Number(s.slice(p, i));
     if (i === p || port > 65535) addIssue(issues, "bad_via", `Via "${clip(s)}" has an invalid port`, offset);
     else via.port = port;
   }

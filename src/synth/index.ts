@@ -6,7 +6,9 @@
  * fragmentation), {@link ./transport.js} (UDP/TCP with valid checksums),
  * {@link ./tcp-conversation.js} (whole TCP connections), {@link ./pcap.js} and
  * {@link ./pcapng.js} (file writers over {@link ./sink.js} byte sinks), {@link ./sip.js}
- * (SIP messages with real digest credentials) and {@link ./random.js} (seeded ids).
+ * (SIP messages with real digest credentials), {@link ./random.js} (seeded ids),
+ * {@link ./encap.js} (tunnels, SCTP, WebSocket, HEP), {@link ./tls.js} (TLS 1.2 records) and
+ * {@link ./mutate.js} (capture mutations for fuzzing).
  * Only node: built-ins are used.
  */
 
@@ -20,3 +22,6 @@ export * from "./pcap.js";
 export * from "./pcapng.js";
 export * from "./random.js";
 export * from "./sip.js";
+export * from "./encap.js";
+export * from "./tls.js";
+export * from "./mutate.js";

@@ -14,8 +14,8 @@ import { createHash } from "node:crypto";
 import { toBytes } from "./bytes.js";
 import type { SipIds } from "./random.js";
 
-/** SIP transport tokens as written in Via (RFC 3261 §20.42). */
-export type SipTransport = "UDP" | "TCP" | "TLS";
+/** SIP transport tokens as written in Via (RFC 3261 §20.42; SCTP RFC 4168 §5; WS/WSS RFC 7118 §5). */
+export type SipTransport = "UDP" | "TCP" | "TLS" | "SCTP" | "WS" | "WSS";
 
 /** One Via header value (RFC 3261 §20.42). */
 export interface ViaSpec {

@@ -13,6 +13,7 @@ export const TLS_ISSUES = {
   tls_handshake_too_large: { summary: "a TLS handshake message is larger than the configured limit and was skipped" },
   tls_bad_alert: { summary: "a TLS alert record does not hold whole 2-byte alerts" },
   tls_bad_certificate: { summary: "a certificate in a TLS Certificate message could not be decoded as X.509" },
+  tls_incomplete_record: { summary: "a TLS connection ended (or the capture did) inside a record; that record's content is lost" },
   tls_gap: { summary: "bytes of a TLS connection are missing from the capture; record boundaries were re-found by scanning" },
   tls_sslv2: { summary: "an SSL 2.0-format record was seen (obsolete, RFC 6176); not decoded" },
   tls_no_keys: { summary: "encrypted TLS records could not be decrypted: the key log has no secret for this session's client random" },

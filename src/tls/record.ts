@@ -87,6 +87,8 @@ export class TlsRecordReader {
   constructor(
     private readonly emit: (r: TlsRecord) => void,
     private readonly issue: TlsIssueFn,
+    /** Told when bytes are skipped to re-find a record boundary: records may have been lost. */
+    private readonly lost?: (frame: number) => void,
   ) {}
 
   /** push appends in-order stream bytes (copied) and emits every record they complete. */
@@ -127,6 +129,14 @@ export class TlsRecordReader {
     return this.sb.len;
   }
 
+  /**
+   * incomplete is how many bytes of a started record wait for the rest (0 while scanning for a
+   * boundary after bad bytes: those were already reported as tls_bad_record).
+   */
+  get incomplete(): number {
+    return this.synced ? this.sb.len : 0;
+  }
+
   private run(frame: number, tsNs: bigint): void {
     const sb = this.sb;
     for (;;) {
@@ -136,6 +146,7 @@ export class TlsRecordReader {
       if (problem !== null) {
         this.issue("tls_bad_record", `${problem}; scanning for the next record`, frame);
         this.synced = false;
+        this.lost?.(frame);
         continue;
       }
       const total = HEADER + ((sb.buf[3] << 8) | sb.buf[4]);

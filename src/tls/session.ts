@@ -152,7 +152,7 @@ export class TlsConnection {
   private newFlow(side: TlsSide): Flow {
     const flow: Flow = {
       side,
-      reader: new TlsRecordReader((r) => this.record(flow, r), this.hooks.issue),
+      reader: new TlsRecordReader((r) => this.record(flow, r), this.hooks.issue, (frame) => this.recordsLost(flow, frame)),
       hs: new HandshakeAssembler(
         (m) => this.handshake(flow, m),
         (type, len, frame) => this.hooks.issue("tls_handshake_too_large", `handshake message type ${type} of ${len} bytes exceeds ${this.limits.handshake.maxMessageBytes}; skipped`, frame),
@@ -188,10 +188,20 @@ export class TlsConnection {
     const flow = this.flows[side];
     this.hooks.issue("tls_gap", `bytes from the TLS ${side} ${side === "client" ? this.session.client : this.session.server} are missing; resynchronising on record boundaries`, frame);
     flow.reader.gap();
+    this.recordsLost(flow, frame);
+  }
+
+  /**
+   * recordsLost: records of `flow` may be gone (a TCP gap, or bytes the record reader skipped to
+   * re-find a boundary). A partial handshake message is dropped; the next record may be several
+   * sequence numbers on, which the nonce and AAD count (RFC 5246 §6.1, RFC 8446 §5.3), so a few
+   * are tried; and the plaintext consumer must not join bytes across the hole.
+   */
+  private recordsLost(flow: Flow, frame: number): void {
     flow.hs.reset();
     flow.slack = this.limits.gapSlack;
     if (flow.waiting.length > 0) flow.waiting.push({ gapFrame: frame });
-    else if (flow.delivered) this.hooks.dataGap(side, frame);
+    else if (flow.delivered) this.hooks.dataGap(flow.side, frame);
   }
 
   /** end says `side` sent its last byte (FIN, RST, end of capture). */
@@ -236,6 +246,10 @@ export class TlsConnection {
     for (const flow of [this.flows.client, this.flows.server]) {
       for (const w of flow.waiting) if ("rec" in w) this.session.undecryptedRecords++;
       this.release(flow);
+      // A connection that stops inside a record (RST, FIN or end of capture mid-record) loses
+      // that record: said, like a SIP stream ending inside a message.
+      const left = flow.reader.incomplete;
+      if (left > 0) this.hooks.issue("tls_incomplete_record", `the last ${left} bytes from the TLS ${flow.side} ${flow.side === "client" ? this.session.client : this.session.server} do not complete a record`, frame);
     }
     const cr = this.session.clientRandom;
     if (this.session.undecryptedRecords > 0 && this.keys.sessions > 0 && cr !== undefined && !this.keys.has(cr)) {

@@ -2,9 +2,20 @@
  * Time formatting. Analysis keeps time as bigint nanoseconds; these helpers render it.
  */
 
-/** formatIsoNs renders ns since the epoch as ISO-8601 UTC with nanosecond precision. */
+/** The seconds RFC 3339 date-times can hold (§5.6: 4-digit years), 0000-01-01 to 9999-12-31. */
+const MIN_SEC = -62_167_219_200n;
+const MAX_SEC = 253_402_300_799n;
+
+/**
+ * formatIsoNs renders ns since the epoch as ISO-8601 UTC with nanosecond precision. A damaged
+ * capture can claim any 64-bit time (pcapng ticks are 64 bits, in units its own if_tsresol
+ * chooses); times outside years 0000-9999 are clamped to that range rather than thrown on, since
+ * a report's date-time cannot hold them (the correlator counts such leaps as clock jumps).
+ */
 export function formatIsoNs(tsNs: bigint): string {
   const sec = tsNs >= 0n ? tsNs / 1_000_000_000n : (tsNs - 999_999_999n) / 1_000_000_000n;
+  if (sec < MIN_SEC) return "0000-01-01T00:00:00.000000000Z";
+  if (sec > MAX_SEC) return "9999-12-31T23:59:59.999999999Z";
   const frac = tsNs - sec * 1_000_000_000n;
   const iso = new Date(Number(sec) * 1000).toISOString(); // "YYYY-MM-DDTHH:MM:SS.000Z"
   return `${iso.slice(0, 19)}.${frac.toString().padStart(9, "0")}Z`;

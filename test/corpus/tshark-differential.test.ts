@@ -51,6 +51,29 @@ const EXCEPTIONS: Record<string, { onlyTshark?: string[]; onlySip401?: string[];
       "4 OPTIONS qgf3dm9rudi@127.0.0.1", "6 200 qgf3dm9rudi@127.0.0.1", "7 PUBLISH qgf3dm9rudi@127.0.0.1",
     ],
   },
+  "hep3-udp.pcap": {
+    why: "tshark 4.0 has no HEP dissector (the HEP3 packets on UDP/9060 are shown as data); the SIP inside is checked against the generator's manifest in test/extract/generated.test.ts",
+    onlySip401: [
+      "1 REGISTER ca154104248bf3de04f3@198.51.100.20", "2 401 ca154104248bf3de04f3@198.51.100.20",
+      "3 REGISTER ca154104248bf3de04f3@198.51.100.20", "4 200 ca154104248bf3de04f3@198.51.100.20",
+    ],
+  },
+  "hep3-tcp.pcap": {
+    why: "tshark 4.0 has no HEP dissector (the HEP3 stream on TCP/9060 is shown as data); the SIP inside is checked against the generator's manifest in test/extract/generated.test.ts",
+    onlySip401: [
+      "4 REGISTER f5b9e336f237bcf9b0bb@198.51.100.21",
+      "6 401,REGISTER f5b9e336f237bcf9b0bb@198.51.100.21,f5b9e336f237bcf9b0bb@198.51.100.21",
+      "9 200 f5b9e336f237bcf9b0bb@198.51.100.21",
+    ],
+  },
+  "tls-bad-record-length.pcapng": {
+    why: "the record in frame 10 claims 65535 bytes, more than RFC 5246 §6.2.3 allows (2^14 + 2048); Wireshark waits for them and swallows the next record, sip401 skips to the next valid record and decrypts the OPTIONS of frame 12",
+    onlySip401: ["12 OPTIONS d2495908d46c923c834d@198.51.100.20"],
+  },
+  "tls-garbage-between-records.pcapng": {
+    why: "frame 10 starts with 37 bytes that are no TLS record; Wireshark shows the whole segment as an ignored unknown record, sip401 scans to the record after the garbage and decrypts the REGISTER",
+    onlySip401: ["10 REGISTER 32626348bf60d5ed1e79@198.51.100.20"],
+  },
 };
 
 type Rows = Map<number, { kinds: string[]; callIds: string[] }>;

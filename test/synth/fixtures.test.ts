@@ -116,7 +116,10 @@ describe("credentials in the fixtures", () => {
         const auth = /^(?:Proxy-)?Authorization: Digest (.*)$/m.exec(text)?.[1];
         if (!auth) continue;
         const p = Object.fromEntries([...auth.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((x) => [x[1], x[2] ?? x[3]]));
-        const method = /^(\w+) /.exec(text)?.[1] ?? "";
+        // Only SIP sent as UDP payload: tunnels and HEP carry whole inner packets whose text
+        // holds an Authorization line too, but not at the start of the datagram.
+        const method = /^(\w+) /.exec(text)?.[1];
+        if (method === undefined) continue;
         const ha1 = md5Hex(`${p.username}:${p.realm}:${passwords.get(`${p.username}@${p.realm}`)}`);
         const ha2 = md5Hex(`${method}:${p.uri}`);
         expect(md5Hex(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`), `${name}`).toBe(p.response);

@@ -24,7 +24,7 @@ export interface ManifestSip {
   cseq: string;
   src: string;
   dst: string;
-  transport: "UDP" | "TCP";
+  transport: "UDP" | "TCP" | "TLS" | "SCTP" | "WS";
   resync?: boolean;
 }
 

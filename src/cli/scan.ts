@@ -1,0 +1,178 @@
+/**
+ * `sip401 scan PATH...`: analyse every capture under files and directories, each on its own, on a
+ * pool of worker threads, and print one summary (table, JSON, Markdown, HTML) or one NDJSON record
+ * per capture.
+ *
+ * Exit codes: 0 when nothing reaches `--fail-on`; 1 when a finding does, or when a file could not
+ * be analysed at all (not a capture, unreadable, worker crashed or timed out: an error row counts
+ * as an error-severity failure, so `--fail-on none` is the only way to ignore it); 2 for usage
+ * errors, including a PATH that does not exist. A truncated capture is analysed up to the damage and does
+ * not by itself change the exit code (as with `analyze`).
+ *
+ * Order: the summary formats list files sorted by path, identical for any `--jobs`. NDJSON is
+ * written in completion order, one line as soon as each file is done (what a log pipeline wants,
+ * and memory stays flat: a reorder buffer behind one huge file would hold every later report);
+ * each record carries its `path`, so `sort` or `jq -s 'sort_by(.path)'` restores file order, and
+ * with `--jobs 1` completion order is file order.
+ */
+import { readFile } from "node:fs/promises";
+import type { Argv } from "yargs";
+import { VERSION } from "../analyze/index.js";
+import { discover } from "../batch/discover.js";
+import { defaultJobs, scanFiles } from "../batch/pool.js";
+import { ProgressBar, type ProgressOutput } from "../batch/progress.js";
+import { rowFails, summarize, type ScanSummary } from "../batch/summary.js";
+import type { WorkerConfig } from "../batch/worker.js";
+import { colorEnabled } from "../report/color.js";
+import { REPORT_FORMATS, type ReportFormat } from "../report/index.js";
+import { renderScan } from "../report/scan.js";
+import { chooseFormat, FAIL_ON, type FailOn } from "./analyze.js";
+import { loadCredentials } from "./credentials.js";
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
+import { LineWriter } from "./output.js";
+import { openAtomic, writeAtomic, type AtomicFile } from "./write.js";
+
+/** The values of `scan --format`: the report formats plus one record per capture. */
+export const SCAN_FORMATS = [...REPORT_FORMATS, "ndjson"] as const;
+/** ScanFormat is one value of `scan --format`. */
+export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+/** scanOptions declares the command's arguments (registered in index.ts). */
+export function scanOptions<T>(y: Argv<T>) {
+  return y
+    .positional("paths", { type: "string", array: true, demandOption: true, describe: "Capture files and directories (searched recursively)" })
+    .option("format", { alias: "f", choices: SCAN_FORMATS, describe: "Output: a summary (table, json, markdown, html) or one JSON record per capture (ndjson); default table, or from --output's extension" })
+    .option("output", { alias: "o", type: "string", describe: "Write to FILE (atomically; .ndjson/.jsonl means ndjson)" })
+    .option("jobs", { alias: "j", type: "number", default: defaultJobs(), defaultDescription: "CPU count", describe: "Files analysed in parallel (worker threads)" })
+    .option("worker-memory", { type: "number", defaultDescription: "3/4 of RAM ÷ jobs, 512–16384", describe: "Heap cap per worker in MiB; a file needing more becomes a 'crashed' row" })
+    .option("timeout", { type: "number", describe: "Seconds one file may take before its analysis is stopped (a 'timed_out' row); default: no limit" })
+    .option("include", { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Only files matching this glob (name, or path below PATH when it has a /); repeatable" })
+    .option("exclude", { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Leave out files and directories matching this glob; repeatable" })
+    .option("fail-on", { choices: FAIL_ON, default: "error" as FailOn, describe: "Exit 1 when a finding of this severity or worse exists, or a file could not be analysed" })
+    .option("credentials", { type: "string", describe: "File of user:password, user@realm:password or user:realm:HA1 lines, to verify captured digests" })
+    .option("insecure-credentials", { type: "boolean", default: false, describe: "Accept a credentials file readable by everyone" })
+    .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log for SIP over TLS, used for every file" })
+    .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs (file paths are kept)" })
+    .option("progress", { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" })
+    .option("color", { type: "boolean", describe: "Colour the table (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" })
+    .example("$0 scan /srv/captures", "summary table of every capture below the folder")
+    .example("$0 scan /srv/captures -f ndjson > scan.ndjson", "one JSON record per capture, as each finishes")
+    .example("$0 scan day1 day2 --include '*.pcap.gz' -o scan.html", "an HTML summary of the gzip captures");
+}
+
+/** ScanCliOptions are the parsed arguments plus what the CLI knows about its terminal. */
+export interface ScanCliOptions {
+  paths: string[];
+  format?: ScanFormat;
+  output?: string;
+  jobs: number;
+  /** Heap cap per worker in MiB (default: defaultWorkerHeapMb). */
+  workerMemory?: number;
+  /** Seconds per file (default: no limit). */
+  timeout?: number;
+  include: string[];
+  exclude: string[];
+  failOn: FailOn;
+  credentials?: string;
+  insecureCredentials: boolean;
+  /** TLS key log contents. */
+  tlsKeylog?: string;
+  redact: boolean;
+  progress: boolean;
+  color?: boolean;
+  /** Where results go when there is no --output. */
+  stdout: LineWriter;
+  stdoutIsTTY: boolean | undefined;
+  columns: number | undefined;
+  /** Diagnostics and the progress bar. */
+  stderr: ProgressOutput & { isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Table width for files and pipes: wide enough that no line is cut. */
+const WHOLE_LINES = 1000;
+
+/** chooseScanFormat: --format wins; an --output ending in .ndjson/.jsonl means ndjson; else as for analyze. */
+export function chooseScanFormat(format: ScanFormat | undefined, output: string | undefined): ScanFormat {
+  if (format) return format;
+  if (output && /\.(ndjson|jsonl)$/i.test(output)) return "ndjson";
+  return chooseFormat(undefined, output);
+}
+
+/** workerConfig checks and loads what every worker needs (bad credentials are a usage error before any work). */
+async function workerConfig(o: ScanCliOptions, records: boolean): Promise<WorkerConfig> {
+  const config: WorkerConfig = { redact: o.redact, records };
+  if (o.credentials !== undefined) {
+    await loadCredentials({ file: o.credentials, insecure: o.insecureCredentials });
+    config.credentials = await readFile(o.credentials, "utf8");
+  }
+  if (o.tlsKeylog !== undefined) config.tlsKeylog = o.tlsKeylog;
+  return config;
+}
+
+/** runScan runs the scan, writes its output and returns the exit code and the summary. */
+export async function runScan(o: ScanCliOptions): Promise<{ code: number; summary: ScanSummary }> {
+  // yargs turns a lone "-" into nothing; scan reads files only (stdin is `analyze -`).
+  if (o.paths.length === 0 || o.paths.includes("-")) throw new UsageError("scan needs files or directories (for standard input use `sip401 analyze -`)");
+  const format = chooseScanFormat(o.format, o.output);
+  if (!Number.isInteger(o.jobs) || o.jobs < 1) throw new UsageError(`--jobs must be a whole number ≥ 1 (got ${o.jobs})`);
+  if (o.workerMemory !== undefined && !(o.workerMemory >= 16)) throw new UsageError(`--worker-memory must be at least 16 (MiB; got ${o.workerMemory})`);
+  if (o.timeout !== undefined && !(o.timeout > 0)) throw new UsageError(`--timeout must be a number of seconds > 0 (got ${o.timeout})`);
+  const config = await workerConfig(o, format === "ndjson");
+  const found = await discover(o.paths, { include: o.include, exclude: o.exclude });
+  if (found.missing.length > 0) throw new UsageError(`${found.missing[0]}: no such file or directory`);
+  if (found.skipped > 0) o.stderr.write(`sip401: skipped ${found.skipped === 1 ? "1 file that is not a capture" : `${found.skipped} files that are not captures`}\n`);
+  if (found.files.length === 0) o.stderr.write(`sip401: no captures found in ${o.paths.join(", ")}\n`);
+
+  // NDJSON streams to stdout or to a temporary file renamed into place at the end.
+  let file: AtomicFile | undefined;
+  let records: LineWriter | undefined;
+  if (format === "ndjson") {
+    file = o.output !== undefined ? openAtomic(o.output) : undefined;
+    records = file ? new LineWriter(file.stream) : o.stdout;
+  }
+  // With records going to the same terminal, the records are the progress.
+  const showProgress = o.progress && o.stderr.isTTY === true && !(records === o.stdout && o.stdoutIsTTY);
+  const bar = showProgress ? new ProgressBar(o.stderr, found.files.length, found.files.reduce((n, f) => n + f.size, 0)) : undefined;
+  let rows;
+  try {
+    rows = await scanFiles(found.files, {
+      jobs: o.jobs,
+      workerHeapMb: o.workerMemory,
+      timeoutS: o.timeout,
+      config,
+      onStart: (f) => bar?.start(f.path),
+      onResult: async (outcome, f) => {
+        bar?.finish(f.path, f.size);
+        if (records && outcome.record !== undefined) {
+          records.line(outcome.record);
+          // One line at a time, as each file finishes: a log shipper sees it at once.
+          await records.flush();
+        }
+      },
+    });
+  } catch (err) {
+    await file?.abort();
+    throw err;
+  } finally {
+    bar?.clear();
+  }
+  const summary = summarize(rows, VERSION);
+  const code = rows.some((r) => rowFails(r, o.failOn)) ? EXIT_FINDINGS : EXIT_OK;
+  if (file) await file.commit();
+  if (format !== "ndjson") await writeSummary(summary, format, o);
+  return { code, summary };
+}
+
+/** writeSummary renders the summary to --output or stdout. */
+async function writeSummary(summary: ScanSummary, format: ReportFormat, o: ScanCliOptions): Promise<void> {
+  const color = format === "table" && !o.output && colorEnabled({ isTTY: o.stdoutIsTTY, env: o.env, flag: o.color });
+  // On a terminal the top finding is cut to the width; files and pipes get whole lines (for grep).
+  const width = o.output || !o.stdoutIsTTY ? WHOLE_LINES : Math.max(60, o.columns ?? 80);
+  const text = renderScan(summary, format, { width, color });
+  if (o.output) await writeAtomic(o.output, text);
+  else {
+    o.stdout.line(text.replace(/\n$/, ""));
+    await o.stdout.flush();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Discovery: which files of a tree are scanned, in which order, with which globs.
+ */
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { discover, hasCaptureName, looksLikeCapture } from "../../src/batch/discover.js";
+import { makeArchive } from "./tree.js";
+
+const archive = makeArchive();
+const rels = (files: { path: string }[]): string[] => files.map((f) => f.path.slice(archive.root.length + 1));
+
+describe("discover", () => {
+  it("walks nested folders, finds captures by name and by magic, sorted by path", async () => {
+    const d = await discover([archive.root]);
+    expect(rels(d.files)).toEqual(archive.rows);
+    expect(d.skipped).toBe(archive.skipped.length);
+    expect(d.missing).toEqual([]);
+    expect(d.files.find((f) => f.rel === "lab/scanner.pcap")?.size).toBeGreaterThan(60_000);
+  });
+
+  it("rel is relative to the root it was found under; a file root is its own name", async () => {
+    const d = await discover([join(archive.root, "lab"), join(archive.root, "bad/notes.pcap")]);
+    expect(d.files.map((f) => f.rel)).toEqual(["notes.pcap", "bad_password_udp.pcap", "nested/deeper/ok_register_tcp.pcap", "nested/unknown_user.pcap.gz", "scanner.pcap"]);
+  });
+
+  it("a file reached twice is listed once; missing roots are reported", async () => {
+    const d = await discover([archive.root, join(archive.root, "lab/scanner.pcap"), join(archive.root, "nope")]);
+    expect(rels(d.files)).toEqual(archive.rows);
+    expect(d.missing).toEqual([join(archive.root, "nope")]);
+  });
+
+  it("--include keeps matching files; --exclude drops files and whole folders", async () => {
+    const gz = await discover([archive.root], { include: ["*.gz"] });
+    expect(rels(gz.files)).toEqual(["lab/nested/unknown_user.pcap.gz"]);
+    const noBad = await discover([archive.root], { exclude: ["bad", "*.cap"] });
+    expect(rels(noBad.files)).toEqual(archive.rows.filter((r) => !r.startsWith("bad/") && !r.endsWith(".cap")));
+    const deep = await discover([archive.root], { include: ["lab/**/*.pcap"] });
+    expect(rels(deep.files)).toEqual(["lab/bad_password_udp.pcap", "lab/nested/deeper/ok_register_tcp.pcap", "lab/scanner.pcap"]);
+  });
+
+  it("capture names and magics", () => {
+    expect(["a.pcap", "a.PCAPNG", "a.cap.gz", "x.dmp", "b.pcapng.gz"].every(hasCaptureName)).toBe(true);
+    expect([".pcap", "a.pcap1", "a.gz", "notes.txt"].some(hasCaptureName)).toBe(false);
+    expect(looksLikeCapture(Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0]))).toBe(true);
+    expect(looksLikeCapture(Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]))).toBe(true);
+    expect(looksLikeCapture(gzipSync(Buffer.from([0x0a, 0x0d, 0x0d, 0x0a, 1, 2, 3, 4])))).toBe(true);
+    expect(looksLikeCapture(gzipSync("plain text log line\n"))).toBe(false);
+    expect(looksLikeCapture(Buffer.from("hello"))).toBe(false);
+    expect(looksLikeCapture(new Uint8Array(0))).toBe(false);
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * Issue 9, limits: every bound on what a capture can make sip401 hold raises a named issue (or a
+ * counted entry in the report's `limits`) when it is hit, never silence; the `--max-*` options
+ * move them; and what is kept is owned, so it cannot pin the reader's 1 MiB chunks.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { analyze } from "../../src/analyze/index.js";
+import { DEFAULT_EXTRACT_OPTIONS, extractMessages } from "../../src/extract/extractor.js";
+import type { CapturedMessage, ExtractSummary } from "../../src/extract/model.js";
+import { parseSip } from "../../src/sip/parse.js";
+import { MAX_HEADERS } from "../../src/sip/issues.js";
+import * as S from "../../src/synth/index.js";
+import { OldestFirst } from "../../src/util/oldest.js";
+import { capturesIn, GENERATED, LAB, labCapture, REPO } from "../helpers/corpus.js";
+import { extract, rawPcap, REGISTRAR, registrationPackets } from "./build.js";
+
+const D = DEFAULT_EXTRACT_OPTIONS;
+
+const issue = (s: ExtractSummary, code: string): { count: number; detail: string } | undefined => {
+  const i = s.issues.find((x) => x.code === code);
+  return i && { count: i.count, detail: i.samples[0]?.detail ?? "" };
+};
+
+/** One TCP data segment from `client` to the registrar. */
+function segment(client: S.Endpoint, seq: number, payload: string | Uint8Array): Uint8Array {
+  return S.tcpPacket({ src: client, dst: REGISTRAR, seq, ack: 1, flags: S.TCP_FLAGS.ACK | S.TCP_FLAGS.PSH, payload: S.toBytes(payload) });
+}
+
+const REGISTER = (from: string, n: number): string =>
+  `REGISTER sip:example.test SIP/2.0\r\nVia: SIP/2.0/TCP ${from};branch=z9hG4bK-${n}\r\nFrom: <sip:u${n}@example.test>;tag=${n}\r\n` +
+  `To: <sip:u${n}@example.test>\r\nCall-ID: limits-${n}\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n`;
+
+describe("limits raise named issues", () => {
+  it("open TCP streams: beyond --max-tcp-streams the least recently active is flushed (tcp_stream_limit)", async () => {
+    const packets = Array.from({ length: 6 }, (_, i) => segment({ ip: `198.51.100.${50 + i}`, port: 40000 }, 1, REGISTER(`198.51.100.${50 + i}:40000`, i)));
+    const x = await extract(rawPcap(packets), { net: { ...D.net, streams: { ...D.net.streams, maxConnections: 4 } } });
+    expect(issue(x.summary, "tcp_stream_limit")?.count).toBe(2);
+    expect(x.messages).toHaveLength(6);
+  });
+
+  it("bytes buffered per stream: out-of-order bytes beyond the per-direction bound skip the hole (tcp_buffer_limit)", async () => {
+    const client = { ip: "198.51.100.60", port: 40000 };
+    // A hole at byte 1, then 20 KB that can never be delivered in order.
+    const packets = [segment(client, 1, "R")];
+    for (let i = 0; i < 20; i++) packets.push(segment(client, 100 + i * 1000, "x".repeat(1000)));
+    const x = await extract(rawPcap(packets), { net: { ...D.net, streams: { ...D.net.streams, maxPendingBytes: 8192 } } });
+    expect(issue(x.summary, "tcp_buffer_limit")?.detail).toMatch(/out-of-order bytes queued; skipping the hole/);
+    expect(issue(x.summary, "tcp_gap")).toBeDefined();
+  });
+
+  it("bytes buffered over all streams: the total out-of-order bound holds across connections (tcp_buffer_limit)", async () => {
+    const packets: Uint8Array[] = [];
+    for (let c = 0; c < 10; c++) {
+      const client = { ip: `198.51.100.${70 + c}`, port: 40000 };
+      packets.push(segment(client, 1, "R"));
+      for (let i = 0; i < 3; i++) packets.push(segment(client, 100 + i * 1000, "x".repeat(1000)));
+    }
+    const x = await extract(rawPcap(packets), { net: { ...D.net, streams: { ...D.net.streams, maxPendingBytesTotal: 10_000 } } });
+    expect(issue(x.summary, "tcp_buffer_limit")?.detail).toMatch(/out-of-order bytes queued over all TCP connections/);
+  });
+
+  it("pending fragments: beyond the datagram bound the oldest is dropped (ip_fragment_limit)", async () => {
+    const packets = [];
+    for (let id = 0; id < 10; id++) packets.push(S.ipv4Packet({ src: "192.0.2.66", dst: REGISTRAR.ip, protocol: 17, id, mf: true, payload: new Uint8Array(64) }));
+    const x = await extract(rawPcap(packets), { net: { ...D.net, reassembly: { ...D.net.reassembly, maxDatagrams: 4 } } });
+    expect(issue(x.summary, "ip_fragment_limit")?.detail).toMatch(/pending fragment state full/);
+    expect(issue(x.summary, "ip_fragment_limit")?.count).toBe(6);
+  });
+
+  it("SIP message size on a stream: over --max-message-kb is skipped (message_too_large), the next one is read", async () => {
+    const client = { ip: "198.51.100.80", port: 40000 };
+    const big = REGISTER("198.51.100.80:40000", 1).replace("Content-Length: 0\r\n\r\n", `Content-Length: 3000\r\n\r\n${"b".repeat(3000)}`);
+    const next = REGISTER("198.51.100.80:40000", 2);
+    const x = await extract(rawPcap([segment(client, 1, big), segment(client, 1 + big.length, next)]), { framer: { maxMessageBytes: 2048 } });
+    expect(issue(x.summary, "message_too_large")?.detail).toMatch(/exceeds 2048; skipped/);
+    expect(x.messages.map((m) => m.message?.callId)).toEqual(["limits-2"]);
+  });
+
+  it("a WebSocket message over the limit stops that connection (websocket_error)", async () => {
+    const client = { ip: "198.51.100.81", port: 40000 };
+    const hs = S.webSocketHandshake(REGISTRAR.ip, "/", "dGhlIHNhbXBsZSBub25jZQ==");
+    const frame = S.webSocketFrame({ opcode: S.WS_OPCODE.TEXT, payload: "x".repeat(5000), mask: Uint8Array.of(1, 2, 3, 4) });
+    const x = await extract(rawPcap([segment(client, 1, hs.request), segment(client, 1 + hs.request.length, frame)]), { framer: { maxMessageBytes: 4096 } });
+    expect(issue(x.summary, "websocket_error")?.detail).toMatch(/WebSocket message over 4096 bytes/);
+  });
+
+  it(`headers per message: more than ${MAX_HEADERS} header lines are skipped (too_many_headers), the message still parses`, () => {
+    const many = Array.from({ length: MAX_HEADERS + 50 }, (_, i) => `X-H${i}: ${i}\r\n`).join("");
+    const text = REGISTER("198.51.100.82:5060", 3).replace("Content-Length: 0\r\n", `Content-Length: 0\r\n${many}\tfolded continuation of a skipped header\r\n`);
+    const r = parseSip(S.toBytes(text));
+    expect(r.issues.map((i) => i.code)).toContain("too_many_headers");
+    expect(r.issues.map((i) => i.code)).not.toContain("folded_header");
+    expect(r.message?.callId).toBe("limits-3");
+    expect(r.message?.header("x-h900")).toBe("900");
+    expect(r.message?.header("x-h1020")).toBeUndefined();
+  });
+
+  it("SCTP: a user message joined from fragments over 256 KiB is dropped (sctp_message_limit)", async () => {
+    const piece = new Uint8Array(60_000).fill(0x41);
+    const packets = [];
+    for (let i = 0; i < 6; i++) {
+      const flags = i === 0 ? S.SCTP_DATA_FLAGS.BEGIN : i === 5 ? S.SCTP_DATA_FLAGS.END : 0;
+      const chunk = S.sctpData({ tsn: 100 + i, data: piece, flags });
+      packets.push(S.ipv4Packet({ src: "198.51.100.83", dst: REGISTRAR.ip, protocol: S.ENCAP_PROTO.SCTP, payload: S.sctpPacket(5060, 5060, 1, [chunk]) }));
+    }
+    const x = await extract(rawPcap(packets));
+    expect(issue(x.summary, "sctp_message_limit")?.detail).toMatch(/over 262144 bytes/);
+  });
+
+  it("transactions and registrations: the oldest are folded into the counts, which stay right (report.limits)", async () => {
+    const full = await analyze([{ input: labCapture("scanner"), name: "scanner" }]);
+    const folded = await analyze([{ input: labCapture("scanner"), name: "scanner" }], {
+      correlation: { transactions: { maxOpen: 5 }, registrations: { maxRegistrations: 3 } },
+    });
+    expect(folded.registrations).toHaveLength(3);
+    expect(folded.limits.registrationsUntracked).toBe(full.registrations.length - 3);
+    expect(folded.limits.transactionsEvicted).toBeGreaterThan(0);
+    // Totals are the same whether registrations were listed or folded.
+    expect(folded.summary.registrations).toEqual(full.summary.registrations);
+    expect(folded.summary.transactions.total).toBe(full.summary.transactions.total);
+  });
+
+  it("the --max-* options reach the limits; bad values are usage errors", () => {
+    const cli = (args: string[]): { code: number; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [join(REPO, "bin/sip401.js"), ...args], { encoding: "utf8", cwd: REPO });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const r = cli(["analyze", labCapture("scanner"), "-f", "json", "--max-registrations", "2", "--max-transactions", "3"]);
+    const report = JSON.parse(r.stdout);
+    expect(report.registrations).toHaveLength(2);
+    expect(report.limits.registrationsUntracked).toBeGreaterThan(0);
+    expect(report.limits.transactionsEvicted).toBeGreaterThan(0);
+    const dir = mkdtempSync(join(tmpdir(), "sip401-limits-"));
+    try {
+      const file = join(dir, "big-tcp.pcap");
+      const big = REGISTER("198.51.100.84:40000", 4).replace("Content-Length: 0\r\n\r\n", `Content-Length: 3000\r\n\r\n${"b".repeat(3000)}`);
+      writeFileSync(file, rawPcap([segment({ ip: "198.51.100.84", port: 40000 }, 1, big)]));
+      const issuesWith = (args: string[]): string[] => JSON.parse(cli(["analyze", file, "-f", "json", ...args]).stdout).captures[0].issues.map((i: { code: string }) => i.code);
+      expect(issuesWith([])).not.toContain("message_too_large");
+      expect(issuesWith(["--max-message-kb", "2", "--max-tcp-streams", "1"])).toContain("message_too_large");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const cut = cli(["messages", labCapture("ok_register_udp"), "--max-record-mb", "1"]);
+    expect(cut.code).toBe(0);
+    for (const bad of [["--max-transactions", "0"], ["--max-registrations", "-3"], ["--max-record-mb", "1.5"], ["--max-tcp-streams", "many"]]) {
+      const e = cli(["analyze", labCapture("ok_register_udp"), ...bad]);
+      expect(e.code, bad.join(" ")).toBe(2);
+      expect(e.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+});
+
+describe("OldestFirst (eviction order under churn)", () => {
+  it("finds the oldest live entry, skipping deleted and replaced ones, in insertion order", () => {
+    const map = new Map<string, number>();
+    const order = new OldestFirst<string, number>();
+    for (let i = 0; i < 5; i++) {
+      map.set(`k${i}`, i);
+      order.added(map, `k${i}`, i);
+    }
+    map.delete("k0");
+    map.set("k1", 99); // replaced: its recorded value no longer matches
+    order.added(map, "k1", 99);
+    expect(order.oldest(map)).toBe(2);
+    map.delete("k2");
+    map.delete("k3");
+    expect(order.oldest(map)).toBe(4);
+    map.delete("k4");
+    expect(order.oldest(map)).toBe(99);
+  });
+
+  it("with stamps it is least-recently-used order, and it stays small under a million refreshes", () => {
+    const map = new Map<string, { stamp: number }>();
+    const order = new OldestFirst<string, { stamp: number }>((v) => v.stamp);
+    let clock = 0;
+    const touch = (k: string): void => {
+      const v = map.get(k) ?? { stamp: 0 };
+      v.stamp = ++clock;
+      map.set(k, v);
+      order.added(map, k, v);
+    };
+    for (const k of ["a", "b", "c"]) touch(k);
+    touch("a");
+    expect(order.oldest(map)).toBe(map.get("b"));
+    for (let i = 0; i < 1_000_000; i++) touch(["a", "b", "c"][i % 3]);
+    expect(order.oldest(map)).toBe(map.get(["a", "b", "c"][1_000_000 % 3]));
+    // The record holds a bounded number of entries, not one per refresh.
+    expect((order as unknown as { keys: string[] }).keys.length).toBeLessThan(2 * map.size + 1024 + 3000);
+  });
+});
+
+describe("kept bytes own their memory", () => {
+  it("every captured message's bytes are a copy, not a view of the reader's chunk (UDP, fragments, TCP, SCTP, HEP, WS, TLS)", async () => {
+    const files = [...capturesIn(LAB), ...capturesIn(GENERATED)];
+    let checked = 0;
+    for (const file of files) {
+      await extractMessages(file, file, (m) => {
+        // At most a slab of Buffer's small-allocation pool (8 KiB), never a reader chunk (1 MiB).
+        expect(m.bytes.buffer.byteLength, `${file} frame ${m.frame}`).toBeLessThanOrEqual(Math.max(m.bytes.byteLength, Buffer.poolSize));
+        checked++;
+      });
+    }
+    expect(checked).toBeGreaterThan(400);
+  });
+
+  it("a fragmented REGISTER still reassembles after its first fragment's chunk was overwritten", async () => {
+    const frags = S.fragmentIpv4(registrationPackets().packets[0], 300);
+    const chunks = frags.map((f) => rawPcap([f]));
+    // The same buffer is reused for every chunk, as a caller reading into one buffer would.
+    const reused = new Uint8Array(Math.max(...chunks.map((c) => c.length)));
+    async function* source(): AsyncIterable<Uint8Array> {
+      yield chunks[0].subarray(0, 24); // file header once
+      for (const c of chunks) {
+        reused.set(c.subarray(24));
+        yield reused.subarray(0, c.length - 24);
+        reused.fill(0xee);
+      }
+    }
+    const got: CapturedMessage[] = [];
+    await extractMessages(source(), "reused", (m) => got.push(m));
+    expect(got.map((m) => m.message?.method)).toEqual(["REGISTER"]);
+    expect(got[0].issues).toEqual([]);
+  });
+});
