@@ -9,12 +9,15 @@
 //   --capture FILE      measure this capture too (repeatable), e.g. the sipp one
 //   --variants LIST     synthetic containers: pcap,pcapng,gz (default all three; gz = gzipped pcap)
 //   --stages LIST       walk,read,decode,parse,correlate,full,tshark-stat,tshark-fields (default all)
+//   --big-stages LIST   the stages for captures of 1 GB and more (default walk,full,tshark-stat;
+//                       tshark -Y takes minutes per 100 MB)
 //   --users N --seed N  synthetic traffic (default 5000 users, seed 1)
 //   --out FILE          where the Markdown goes (default docs/performance.md; --out - for none)
-//   --keep              keep the generated captures (default: deleted after)
+//   --keep              keep the generated captures, and reuse them next time (generation is
+//                       deterministic); default: generated in a fresh folder and deleted after
 //   --dir DIR           where captures are generated (default: the system temp directory)
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem, type as osType } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,12 +111,13 @@ function table(c) {
 function variantsTable(captures) {
   const groups = new Map();
   for (const c of captures) if (c.group && c.results.full) groups.set(c.group, [...(groups.get(c.group) ?? []), c]);
-  const rows = ["| capture | container | analyze wall s | MB/s (wall) | MB/s (CPU) | time vs pcap |", "|---|---|--:|--:|--:|--:|"];
+  const rows = ["| capture | container | analyze wall s | MB/s (wall) | MB/s (CPU) | wall vs pcap | CPU vs pcap |", "|---|---|--:|--:|--:|--:|--:|"];
   for (const [group, cs] of groups) {
     const base = cs.find((c) => c.variant === "pcap")?.results.full;
     for (const c of cs) {
       const r = c.results.full;
-      rows.push(`| ${group} | ${c.variant} | ${fmt(r.wallS, 2)} | ${fmt(mb(c.bytes) / r.wallS)} | ${fmt(mb(c.bytes) / (r.userS + r.sysS))} | ${base ? `${fmt((100 * r.wallS) / base.wallS - 100, 0)} %` : "–"} |`);
+      const pct = (x, b) => (b ? `${x >= b ? "+" : ""}${fmt((100 * x) / b - 100, 0)} %` : "–");
+      rows.push(`| ${group} | ${c.variant} | ${fmt(r.wallS, 2)} | ${fmt(mb(c.bytes) / r.wallS)} | ${fmt(mb(c.bytes) / (r.userS + r.sysS))} | ${pct(r.wallS, base?.wallS)} | ${pct(r.userS + r.sysS, base ? base.userS + base.sysS : undefined)} |`);
     }
   }
   return rows.length > 2 ? rows.join("\n") : "";
@@ -165,6 +169,19 @@ function markdown(captures, command) {
   return `${parts.join("\n")}\n`;
 }
 
+/**
+ * generate writes a synthetic capture, or with `keep` reuses the one a previous run left (a
+ * sidecar JSON records what the generator said about it; same options, same bytes).
+ */
+async function generate(file, options, keep) {
+  const sidecar = `${file}.json`;
+  if (keep && existsSync(file) && existsSync(sidecar)) return JSON.parse(readFileSync(sidecar, "utf8"));
+  const g = await makeCapture({ out: file, ...options });
+  writeFileSync(sidecar, JSON.stringify(g));
+  console.error(`generated ${file} (${g.sipMessages} SIP messages, ${g.callIds} Call-IDs) in ${g.generateSeconds.toFixed(0)} s`);
+  return g;
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   const a = parseArgs(argv.filter((x, i) => !["--size", "--capture"].includes(x) && !["--size", "--capture"].includes(argv[i - 1])), ["keep"]);
@@ -172,29 +189,32 @@ async function main() {
   const given = list(argv, "capture");
   if (sizes.length === 0 && given.length === 0) sizes.push(parseSize("128MB"));
   const variants = (a.variants ?? "pcap,pcapng,gz").split(",");
-  const stages = (a.stages ?? ALL_STAGES.join(",")).split(",").filter((s) => hasTshark || !s.startsWith("tshark"));
+  const usable = (list) => list.split(",").filter((s) => hasTshark || !s.startsWith("tshark"));
+  const stages = usable(a.stages ?? ALL_STAGES.join(","));
+  const bigStages = usable(a["big-stages"] ?? "walk,full,tshark-stat");
   const users = Number(a.users ?? DEFAULTS.users);
   const seed = Number(a.seed ?? DEFAULTS.seed);
-  const dir = mkdtempSync(join(a.dir ?? tmpdir(), "sip401-bench-"));
+  const dir = a.keep ? join(a.dir ?? tmpdir(), "sip401-bench") : mkdtempSync(join(a.dir ?? tmpdir(), "sip401-bench-"));
+  mkdirSync(dir, { recursive: true });
   const captures = [];
   try {
-    for (const file of given) captures.push({ title: `Capture ${basename(file)}`, file, group: undefined });
+    for (const file of given) captures.push({ title: `Capture ${basename(file)}`, file, group: undefined, bytesHint: statSync(file).size });
     for (const size of sizes) {
       const label = size >= 2 ** 30 ? `${size / 2 ** 30} GiB` : `${Math.round(size / 2 ** 20)} MiB`;
       for (const variant of variants) {
         const file = join(dir, `synth-${label.replace(" ", "")}-s${seed}.${variant === "gz" ? "pcap.gz" : variant}`);
-        const g = await makeCapture({ out: file, size, users, seed, format: variant === "pcapng" ? "pcapng" : "pcap", gzip: variant === "gz" });
-        console.error(`generated ${file} (${g.sipMessages} SIP messages, ${g.callIds} Call-IDs) in ${g.generateSeconds.toFixed(0)} s`);
+        const g = await generate(file, { size, users, seed, format: variant === "pcapng" ? "pcapng" : "pcap", gzip: variant === "gz" }, a.keep);
         captures.push({
-          title: `Synthetic ${label}, ${variant === "gz" ? "pcap.gz" : variant} (${users} users, seed ${seed})`, file, group: `synthetic ${label}`, variant,
+          title: `Synthetic ${label}, ${variant === "gz" ? "pcap.gz" : variant} (${users} users, seed ${seed})`, file, group: `synthetic ${label}`, variant, bytesHint: g.bytes,
           note: `${g.callIds.toLocaleString("en-US")} Call-IDs, ${g.captureSeconds.toFixed(0)} s of traffic${variant === "gz" ? `, ${fmt(mb(statSync(file).size), 0)} MB compressed` : ""}`,
         });
       }
     }
     for (const c of captures) {
-      readFileSync(c.file); // into the page cache, so no stage pays the first disk read
+      // Into the page cache, so no stage pays the first disk read.
+      for await (const _ of createReadStream(c.file, { highWaterMark: 1 << 22 }));
       c.results = {};
-      for (const stage of stages) {
+      for (const stage of c.bytesHint >= 2 ** 30 ? bigStages : stages) {
         // tshark's second mode is slow (the issue measured 2.7 MB/s): only on plain pcap, as the reference.
         if (stage.startsWith("tshark") && c.variant !== undefined && c.variant !== "pcap") continue;
         const r = await measure(stage, c.file, dir);

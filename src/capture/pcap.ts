@@ -20,6 +20,8 @@ export class PcapParser implements BlockParser {
   private linkType = 0;
   private snaplen = 0;
   private headerDone = false;
+  private lastSec = -1;
+  private lastSecNs = 0n;
 
   constructor(
     opts: { littleEndian: boolean; nanoseconds: boolean; modified: boolean },
@@ -52,7 +54,12 @@ export class PcapParser implements BlockParser {
     }
     const total = this.recHeader + capLen;
     if (avail < total) return { need: total };
-    frame.tsNs = BigInt(sec) * 1_000_000_000n + BigInt(frac * this.nsPerFrac);
+    // Consecutive records mostly share their second: its nanoseconds are computed once.
+    if (sec !== this.lastSec) {
+      this.lastSec = sec;
+      this.lastSecNs = BigInt(sec) * 1_000_000_000n;
+    }
+    frame.tsNs = this.lastSecNs + BigInt(frac * this.nsPerFrac);
     frame.linkType = this.linkType;
     frame.data = buf.subarray(pos + this.recHeader, pos + total);
     frame.origLen = origLen;

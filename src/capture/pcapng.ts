@@ -32,6 +32,9 @@ interface Interface {
   mul: bigint;
   div: bigint;
   offsetNs: bigint;
+  /** The high timestamp word last seen and its part of the result (see PcapngParser.tsNs). */
+  hi: number;
+  hiNs: bigint;
 }
 
 /** Secrets is a Decryption Secrets Block's payload, kept for TLS decryption. */
@@ -120,6 +123,8 @@ export class PcapngParser implements BlockParser {
       mul: 1000n,
       div: 1n,
       offsetNs: 0n,
+      hi: -1,
+      hiNs: 0n,
     };
     // Default resolution is 10^-6 s (§4.2, if_tsresol).
     for (let p = body + 8; p + 4 <= bodyEnd; ) {
@@ -160,8 +165,8 @@ export class PcapngParser implements BlockParser {
     }
     const iface = this.interfaces[ifId];
     if (!iface) return { corrupt: `packet refers to undeclared interface ${ifId}` };
-    const ts = (BigInt(this.u32(buf, body + 4)) << 32n) | BigInt(this.u32(buf, body + 8));
-    return this.emit(frame, iface, ifId, this.toNs(iface, ts), buf.subarray(body + 20, body + 20 + capLen), this.u32(buf, body + 16), len);
+    const ts = this.tsNs(iface, this.u32(buf, body + 4), this.u32(buf, body + 8));
+    return this.emit(frame, iface, ifId, ts, buf.subarray(body + 20, body + 20 + capLen), this.u32(buf, body + 16), len);
   }
 
   private readSpb(buf: Buffer, body: number, bodyEnd: number, len: number, frame: Frame): ParseStep {
@@ -183,8 +188,8 @@ export class PcapngParser implements BlockParser {
     if (capLen > bodyEnd - body - 20) return { corrupt: `packet block claims ${capLen} captured bytes in a ${len}-byte block` };
     const iface = this.interfaces[ifId];
     if (!iface) return { corrupt: `packet refers to undeclared interface ${ifId}` };
-    const ts = (BigInt(this.u32(buf, body + 4)) << 32n) | BigInt(this.u32(buf, body + 8));
-    return this.emit(frame, iface, ifId, this.toNs(iface, ts), buf.subarray(body + 20, body + 20 + capLen), this.u32(buf, body + 16), len);
+    const ts = this.tsNs(iface, this.u32(buf, body + 4), this.u32(buf, body + 8));
+    return this.emit(frame, iface, ifId, ts, buf.subarray(body + 20, body + 20 + capLen), this.u32(buf, body + 16), len);
   }
 
   private emit(frame: Frame, iface: Interface, ifId: number, tsNs: bigint, data: Buffer, origLen: number, len: number): ParseStep {
@@ -197,7 +202,21 @@ export class PcapngParser implements BlockParser {
     return { consumed: len, frame: true };
   }
 
-  private toNs(iface: Interface, ts: bigint): bigint {
+  /**
+   * tsNs converts a timestamp given as its two 32-bit words, in interface units, to ns. With a
+   * whole number of ns per unit of at most 2^21 (µs, ns: the usual resolutions) the low word's part
+   * is exact as a double, and the high word changes about once an hour at µs resolution, so its
+   * part is computed once: two bigint operations per packet instead of six.
+   */
+  private tsNs(iface: Interface, hi: number, lo: number): bigint {
+    if (iface.div === 1n && iface.mul <= 2_097_152n) {
+      if (hi !== iface.hi) {
+        iface.hi = hi;
+        iface.hiNs = (BigInt(hi) << 32n) * iface.mul + iface.offsetNs;
+      }
+      return iface.hiNs + BigInt(lo * Number(iface.mul));
+    }
+    const ts = (BigInt(hi) << 32n) | BigInt(lo);
     return (iface.div === 1n ? ts * iface.mul : (ts * iface.mul) / iface.div) + iface.offsetNs;
   }
 

@@ -5,7 +5,7 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import type { CaptureSummary, Frame } from "./model.js";
-import { CaptureParser, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from "./parser.js";
+import { CaptureParser, DEFAULT_CAPTURE_LIMITS, NotACaptureError, type CaptureLimits } from "./parser.js";
 import type { Secrets } from "./pcapng.js";
 
 /** CaptureInput is a path to a capture file or a stream of its bytes. */
@@ -92,6 +92,13 @@ async function pumpGunzip(
       if (parser.damage) break;
     }
   } catch (err) {
+    // The parser's own verdict on the inflated bytes (not a capture) is the answer, not zlib's.
+    if (err instanceof NotACaptureError) {
+      gunzip.destroy();
+      await feed.catch(() => undefined);
+      await rest.return?.();
+      throw new NotACaptureError(`gzip-compressed; inflated content ${err.start}`);
+    }
     // zlib reports a cut or corrupt gzip stream as an error after delivering what it could inflate.
     reason = `gzip stream damaged (${(err as Error).message})`;
   }
@@ -102,7 +109,7 @@ async function pumpGunzip(
 }
 
 /** drainOrClose waits until a writable can take more, or is gone (so a stopped reader cannot hang us). */
-function drainOrClose(w: NodeJS.WritableStream & { once(ev: string, fn: () => void): unknown; off(ev: string, fn: () => void): unknown }): Promise<void> {
+export function drainOrClose(w: NodeJS.WritableStream & { once(ev: string, fn: () => void): unknown; off(ev: string, fn: () => void): unknown }): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       w.off("drain", done);

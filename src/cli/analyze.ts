@@ -9,6 +9,7 @@ import { severityRank, type Severity } from "../detect/model.js";
 import type { Report } from "../report/model.js";
 import { colorEnabled } from "../report/color.js";
 import { formatFromPath, redactReport, renderReport, REPORT_FORMATS, type ReportFormat } from "../report/index.js";
+import { renderJsonChunks } from "../report/json.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 
 export const FAIL_ON = ["error", "warning", "info", "none"] as const;
@@ -52,14 +53,18 @@ export function chooseFormat(format: ReportFormat | undefined, output: string | 
   return "table";
 }
 
-/** runAnalyze builds and renders the report; returns the text and the exit code. */
-export async function runAnalyze(o: AnalyzeCliOptions): Promise<{ text: string; code: number; report: Report }> {
+/**
+ * runAnalyze builds and renders the report; returns the text, in pieces, and the exit code. JSON
+ * comes as it is rendered, one registration or finding at a time, so a report of thousands of
+ * registrations is never held whole as text (its pieces are the same bytes as renderJson).
+ */
+export async function runAnalyze(o: AnalyzeCliOptions): Promise<{ chunks: Iterable<string>; code: number; report: Report }> {
   const format = chooseFormat(o.format, o.output);
   let report = await analyze(o.inputs, { credentials: o.credentials, ready: o.ready, tlsKeylog: o.tlsKeylog, extract: o.extract, correlation: o.correlation });
   if (o.redact) report = redactReport(report);
   // Colour only for a table on a terminal (never in files or pipes unless forced).
   const color = format === "table" && !o.output && colorEnabled({ isTTY: o.isTTY, env: o.env, flag: o.color });
   const width = o.output || !o.isTTY ? 100 : Math.max(60, o.columns ?? 80);
-  const text = renderReport(report, format, { width, color });
-  return { text, code: exitCodeFor(report, o.failOn), report };
+  const chunks = format === "json" ? renderJsonChunks(report) : [renderReport(report, format, { width, color })];
+  return { chunks, code: exitCodeFor(report, o.failOn), report };
 }

@@ -11,7 +11,7 @@ import { MESSAGE_FORMATS, runMessages, type MessageFormat } from "./messages.js"
 import { FAIL_ON, runAnalyze, type FailOn } from "./analyze.js";
 import { loadCredentials } from "./credentials.js";
 import { findFlow } from "./flow.js";
-import { writeAtomic } from "./write.js";
+import { writeChunksAtomic } from "./write.js";
 import { renderFlow } from "../report/flow-text.js";
 import { colorEnabled } from "../report/color.js";
 import { REPORT_FORMATS, type ReportFormat } from "../report/index.js";
@@ -22,9 +22,24 @@ import { runScan, scanOptions } from "./scan.js";
 
 const VERSION = "0.1.0";
 
-/** nameOf restores "-": yargs hands a lone "-" positional over as an empty string. */
+/**
+ * STDIN_ARG stands in for a lone "-" while yargs parses: yargs drops "-" from array positionals
+ * (`analyze -` arrived as no capture at all) and turns a single one into "". Every "-" is swapped
+ * for it before parsing and nameOf swaps it back.
+ */
+const STDIN_ARG = "\u0000stdin";
+
+/** nameOf restores "-" from STDIN_ARG (and from the "" older yargs versions produce). */
 function nameOf(arg: string): string {
-  return arg === "" ? "-" : arg;
+  return arg === "" || arg === STDIN_ARG ? "-" : arg;
+}
+
+/** restoreDashes is yargs middleware: every option and positional value that was "-" is "-" again. */
+function restoreDashes(args: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(args)) {
+    if (v === STDIN_ARG) args[k] = "-";
+    else if (Array.isArray(v)) args[k] = v.map((x) => (x === STDIN_ARG ? "-" : x));
+  }
 }
 
 /** inputOf maps a path argument to a capture input; "-" is standard input. */
@@ -85,7 +100,8 @@ async function guard(name: string, debug: boolean, body: () => Promise<void>): P
 /** main runs the CLI with the given arguments (without node and script). */
 export async function main(argv: string[]): Promise<void> {
   const stdout = new LineWriter(process.stdout);
-  const program = yargs(argv)
+  const program = yargs(argv.map((a) => (a === "-" ? STDIN_ARG : a)))
+    .middleware(restoreDashes, true)
     .scriptName("sip401")
     .usage("$0 <command> [options]\n\nExplains why SIP authentication and registration fail, from packet captures.")
     .option("debug", { type: "boolean", default: false, describe: "Print stack traces of internal errors" })
@@ -155,9 +171,12 @@ export async function main(argv: string[]): Promise<void> {
             if (c.damage) reportDamageOf(c.name, c.damage);
             reportNoSip(c.name, c.sipMessages, c.frames);
           }
-          if (args.output) await writeAtomic(args.output, r.text);
+          if (args.output) await writeChunksAtomic(args.output, r.chunks);
           else {
-            stdout.line(r.text.replace(/\n$/, ""));
+            for (const chunk of r.chunks) {
+              stdout.text(chunk);
+              await stdout.ready();
+            }
             await stdout.flush();
           }
           process.exitCode = r.code;

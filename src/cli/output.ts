@@ -30,6 +30,12 @@ export class LineWriter {
     if (this.pending.length >= this.flushAt) this.write();
   }
 
+  /** text queues text as it is (no newline added), handing full buffers to the stream. */
+  text(s: string): void {
+    this.pending += s;
+    if (this.pending.length >= this.flushAt) this.write();
+  }
+
   /** ready resolves once the stream can take more (undefined when it already can). */
   ready = (): Promise<void> | undefined => {
     if (this.closed) return Promise.reject(new PipeClosedError());

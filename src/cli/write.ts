@@ -8,6 +8,7 @@ import { rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { drainOrClose } from "../capture/source.js";
 
 /** tempPathFor names the temporary file beside `path` (same filesystem, so the rename is atomic). */
 function tempPathFor(path: string): string {
@@ -24,6 +25,21 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** writeChunksAtomic is writeAtomic for text that comes in pieces (written as they come, with back-pressure). */
+export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+  const file = openAtomic(path);
+  try {
+    for (const chunk of chunks) {
+      // A failed stream never drains: close ends the wait too, and commit reports the error.
+      if (!file.stream.write(chunk) && !file.stream.destroyed) await drainOrClose(file.stream);
+    }
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
+  await file.commit();
 }
 
 /** AtomicFile is an output streamed to a temporary file and renamed into place only when complete. */

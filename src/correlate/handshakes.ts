@@ -6,6 +6,7 @@
  */
 import type { CapturedMessage } from "../extract/model.js";
 import type { AuthAttempt, Handshake, HandshakeOutcome, Transaction } from "./model.js";
+import { OldestFirst } from "../util/oldest.js";
 import { detach } from "../util/strings.js";
 import { TIMER_F_NS } from "./transactions.js";
 
@@ -15,11 +16,16 @@ const MAX_ATTEMPTS = 50;
 export interface HandshakeLimits {
   /** Handshakes kept in detail; beyond it successful ones are only counted. */
   maxKept: number;
-  /** Open cycles tracked at once (oldest dropped beyond). */
+  /**
+   * Open cycles tracked at once (the oldest is finished beyond). Settled cycles are finished as
+   * soon as they settle, so what stays open is a challenge still waiting for its retry; a
+   * wrong-password phone that takes a new Call-ID per attempt leaves one behind every time. Each
+   * costs about 1.5 KB: 20,000 is 30 MB, and far more retries in flight than any capture point sees.
+   */
   maxOpen: number;
 }
 
-export const DEFAULT_HANDSHAKE_LIMITS: HandshakeLimits = { maxKept: 20_000, maxOpen: 100_000 };
+export const DEFAULT_HANDSHAKE_LIMITS: HandshakeLimits = { maxKept: 20_000, maxOpen: 20_000 };
 
 /** HandshakeStats summarise every handshake, including those not kept in detail. */
 export interface HandshakeStats {
@@ -57,6 +63,8 @@ export class HandshakeTracker {
   private readonly attemptOf = new Map<Transaction, Owned>();
   /** Weak so a cycle that lost its last map entry (overwritten, never finished) leaves nothing behind. */
   private readonly state = new WeakMap<Handshake, CycleState>();
+  /** First-bound order of `byCall`, for eviction: its cycles come and go constantly (see OldestFirst). */
+  private readonly callOrder = new OldestFirst<string, Handshake>();
   private readonly done: Handshake[] = [];
   readonly stats: HandshakeStats = { total: 0, byOutcome: {}, foldedSuccesses: 0 };
 
@@ -151,6 +159,7 @@ export class HandshakeTracker {
   /** bindCall points a Call-ID key at a cycle, remembering the key on the cycle. */
   private bindCall(key: string, hs: Handshake): void {
     this.byCall.set(key, hs);
+    this.callOrder.added(this.byCall, key, hs);
     const st = this.state.get(hs);
     if (st && !st.callKeys.includes(key)) st.callKeys.push(key);
   }
@@ -163,10 +172,7 @@ export class HandshakeTracker {
   }
 
   private open(tx: Transaction): Handshake {
-    if (this.byCall.size >= this.limits.maxOpen) {
-      const oldest = this.byCall.values().next().value as Handshake;
-      this.finishCycle(oldest);
-    }
+    if (this.byCall.size >= this.limits.maxOpen) this.finishCycle(this.callOrder.oldest(this.byCall) as Handshake);
     const hs: Handshake = {
       id: this.nextId++,
       capture: tx.capture,

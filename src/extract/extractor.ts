@@ -249,8 +249,10 @@ export class SipExtractor {
     this.byTransport[transport] = (this.byTransport[transport] ?? 0) + 1;
     const c: CapturedMessage = {
       frame: m.frame, frames: m.frames, tsNs: m.tsNs, relNs: m.tsNs - (this.firstTsNs ?? m.tsNs), src, srcPort, dst, dstPort, transport, ipVersion,
-      capture: this.opts.captureIndex, bytes: m.bytes, message, issues, ...(truncated ? { truncated } : {}),
+      capture: this.opts.captureIndex, bytes: m.bytes, message, issues,
     };
+    // Set only when true (as before), without spreading an object per message.
+    if (truncated) c.truncated = true;
     this.onMessage(c);
     return c;
   }

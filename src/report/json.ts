@@ -60,9 +60,15 @@ export function renderJson(report: Report): string {
   return [...renderJsonChunks(report)].join("");
 }
 
-/** pretty is JSON.stringify with 2-space indent, its lines shifted right to sit at `indent`. */
-function pretty(value: unknown, indent: string): string {
-  return (JSON.stringify(value, null, 2) ?? "null").replace(/\n/g, `\n${indent}`);
+/**
+ * nested is JSON.stringify(value, null, 2) as it reads one level (object member) or two levels
+ * (array element of a member) deep: stringified inside a wrapper of that depth and cut out, which
+ * indents every line exactly as the whole document would, without re-indenting a copy.
+ */
+function nested(value: unknown, inArray: boolean): string {
+  const w = JSON.stringify(inArray ? { a: [value] } : { a: value }, null, 2);
+  // '{\n  "a": [\n    ' … '\n  ]\n}'  or  '{\n  "a": ' … '\n}'
+  return inArray ? w.slice(15, w.length - 6) : w.slice(9, w.length - 2);
 }
 
 /**
@@ -88,10 +94,10 @@ export function* renderJsonChunks(report: Report): Generator<string> {
     const head = `  ${JSON.stringify(key)}: `;
     if (type?.kind === "array" && Array.isArray(v) && v.length > 0) {
       yield `${head}[\n`;
-      for (let j = 0; j < v.length; j++) yield `    ${pretty(ordered(v[j], type.items), "    ")}${j < v.length - 1 ? ",\n" : "\n"}`;
+      for (let j = 0; j < v.length; j++) yield `    ${nested(ordered(v[j], type.items), true)}${j < v.length - 1 ? ",\n" : "\n"}`;
       yield `  ]${end}`;
     } else {
-      yield `${head}${pretty(type ? ordered(v, type) : sortedDeep(v), "  ")}${end}`;
+      yield `${head}${nested(type ? ordered(v, type) : sortedDeep(v), false)}${end}`;
     }
   }
   yield "}\n";

@@ -19,6 +19,9 @@ export function detach(s: string | undefined): string | undefined {
   return s === undefined || s.length < MIN_SLICE ? s : (" " + s).slice(1);
 }
 
+/** How many recent values a StringPool compares before hashing. */
+const RECENT = 8;
+
 /**
  * StringPool shares one detached copy of values that repeat (realms, URIs, user agents, addresses):
  * thousands of records then cost one string each, not one copy each. Bounded: it starts over when
@@ -26,6 +29,13 @@ export function detach(s: string | undefined): string | undefined {
  */
 export class StringPool {
   private readonly pool = new Map<string, string>();
+  /**
+   * The last values returned, checked before the map: consecutive messages mostly repeat them
+   * (one realm, one registrar, one user agent), and comparing a few strings is cheaper than
+   * hashing one that was just sliced out of a message.
+   */
+  private readonly recent: string[] = new Array<string>(RECENT).fill("");
+  private next = 0;
 
   constructor(private readonly max = 65_536) {}
 
@@ -33,11 +43,16 @@ export class StringPool {
   get(s: string | undefined): string | undefined;
   get(s: string | undefined): string | undefined {
     if (s === undefined || s.length < MIN_SLICE) return s;
-    const hit = this.pool.get(s);
-    if (hit !== undefined) return hit;
-    if (this.pool.size >= this.max) this.pool.clear();
-    const own = detach(s);
-    this.pool.set(own, own);
+    const recent = this.recent;
+    for (let i = 0; i < RECENT; i++) if (recent[i] === s) return recent[i];
+    let own = this.pool.get(s);
+    if (own === undefined) {
+      if (this.pool.size >= this.max) this.pool.clear();
+      own = detach(s);
+      this.pool.set(own, own);
+    }
+    recent[this.next] = own;
+    this.next = (this.next + 1) % RECENT;
     return own;
   }
 }

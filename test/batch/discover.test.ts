@@ -1,13 +1,15 @@
 /**
  * Discovery: which files of a tree are scanned, in which order, with which globs.
  */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { discover, hasCaptureName, looksLikeCapture } from "../../src/batch/discover.js";
 import { makeArchive } from "./tree.js";
 
 const archive = makeArchive();
+afterAll(() => rmSync(archive.root, { recursive: true, force: true }));
 const rels = (files: { path: string }[]): string[] => files.map((f) => f.path.slice(archive.root.length + 1));
 
 describe("discover", () => {

@@ -51,6 +51,14 @@ describe("sip401 messages", () => {
     expect(b.stdout).toBe(a.stdout);
   });
 
+  it("a gzip file that is not a capture names the inflated content's first bytes", () => {
+    const f = join(tmp, "notes.txt.gz");
+    writeFileSync(f, gzipSync(Buffer.from("hello, these are notes, not packets\n")));
+    const r = run(["messages", f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`sip401: ${f}: not a pcap or pcapng capture (gzip-compressed; inflated content starts with 68 65 6c 6c 6f 2c 20 74 "hello, t")\n`);
+  });
+
   it("not a capture: exit 2 and one line naming the first bytes", () => {
     const f = join(GENERATED, "not-a-capture.txt");
     const r = run(["messages", f]);
@@ -107,6 +115,21 @@ describe("sip401 analyze", () => {
     expect(model.registrations[0]).toMatchObject({ aor: "sip:alice@example.test", outcome: "failed", attempts: 4 });
     expect(model.findings[0].code).toBe("bad_credentials");
     expect(model.summary.transactions.total).toBe(4);
+  });
+
+  it("reads the capture from stdin with - (the same report as from the file), alone only", () => {
+    const file = run(["analyze", labCapture("bad_password_udp"), "--format", "json"]);
+    const stdin = run(["analyze", "-", "--format", "json"], readFileSync(labCapture("bad_password_udp")));
+    expect(stdin.code).toBe(1);
+    const a = JSON.parse(file.stdout);
+    const b = JSON.parse(stdin.stdout);
+    expect(b.captures).toHaveLength(1);
+    expect(b.captures[0].name).toBe("-");
+    expect(b.registrations).toEqual(a.registrations);
+    expect(b.findings).toEqual(a.findings);
+    const both = run(["analyze", labCapture("bad_password_udp"), "-"], Buffer.alloc(0));
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe("sip401: stdin (-) can only be analysed alone\n");
   });
 
   it("--output writes the file (format from the extension) and nothing on stdout", () => {
