@@ -3,7 +3,6 @@
  * bigint), in a stable order so two runs give identical output.
  */
 import type { Correlation } from "../correlate/correlator.js";
-import { REGISTRATION_ATTEMPTS_IN_DETAIL } from "../correlate/registrations.js";
 import type { AuthAttempt, Handshake, Registration, RegistrationAttempt } from "../correlate/model.js";
 import type { CredentialStore } from "../detect/credentials.js";
 import { severityRank, type Finding, type Severity } from "../detect/model.js";
@@ -18,7 +17,6 @@ import type { FlowLog } from "./ladders.js";
 
 const MAX_LADDERS = 50;
 const MAX_SUCCESSFUL_HANDSHAKES = 200;
-const MAX_ATTEMPT_DETAILS = 20;
 const MAX_NONCES = 200;
 
 export interface BuildInput {
@@ -140,19 +138,23 @@ function reportRegistration(r: Registration, store?: CredentialStore): ReportReg
     staleChallenges: r.staleChallenges, deregistrations: r.deregistrations, sourcePortChanges: Math.max(0, r.clientPorts.length - 1),
     callIds: r.callIds, userAgent: r.userAgent, serverAgent: r.serverAgent,
     first: formatIsoNs(r.firstTsNs), last: formatIsoNs(r.lastTsNs), frames,
-    attemptDetails: r.attempts.slice(0, Math.min(MAX_ATTEMPT_DETAILS, REGISTRATION_ATTEMPTS_IN_DETAIL)).map((a) => attemptOf(a, r.capture, "REGISTER", store)),
+    attemptDetails: r.attempts.map((a) => attemptOf(a, r.capture, "REGISTER", store)),
   };
+  // The correlator keeps the first and the latest attempts; the ones between are only counted.
+  if (r.attemptCount > r.attempts.length) out.attemptsNotListed = r.attemptCount - r.attempts.length;
   return out;
 }
 
 function reportHandshake(h: Handshake, store?: CredentialStore): ReportHandshake {
-  return {
+  const out: ReportHandshake = {
     id: h.id, capture: h.capture, method: h.method, client: formatEndpoint(h.client.ip, h.client.port),
     server: formatEndpoint(h.server.ip, h.server.port), transport: h.transport, fromUri: h.fromUri, username: h.username,
     realm: h.realm, callIds: h.callIds, attempts: h.attemptCount, authenticatedAttempts: h.authenticatedAttempts,
     outcome: h.outcome, status: h.status, first: formatIsoNs(h.firstTsNs), last: formatIsoNs(h.lastTsNs),
-    attemptDetails: h.attempts.slice(0, MAX_ATTEMPT_DETAILS).map((a) => attemptOf(a, h.capture, h.method, store)),
+    attemptDetails: h.attempts.map((a) => attemptOf(a, h.capture, h.method, store)),
   };
+  if (h.attemptCount > h.attempts.length) out.attemptsNotListed = h.attemptCount - h.attempts.length;
+  return out;
 }
 
 function summaryOf(x: BuildInput, regs: ReportRegistration[]): ReportSummary {

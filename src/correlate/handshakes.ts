@@ -8,10 +8,13 @@ import type { CapturedMessage } from "../extract/model.js";
 import type { AuthAttempt, Handshake, HandshakeOutcome, Transaction } from "./model.js";
 import { OldestFirst } from "../util/oldest.js";
 import { detach } from "../util/strings.js";
+import { pushWindowed } from "../util/window.js";
 import { TIMER_F_NS } from "./transactions.js";
 
 /** Attempts kept in detail per handshake (attemptCount keeps counting). */
-const MAX_ATTEMPTS = 50;
+/** Attempts kept per cycle: the first HANDSHAKE_FIRST_ATTEMPTS and the latest (see util/window.ts). */
+export const HANDSHAKE_MAX_ATTEMPTS = 16;
+export const HANDSHAKE_FIRST_ATTEMPTS = 4;
 
 export interface HandshakeLimits {
   /** Handshakes kept in detail; beyond it successful ones are only counted. */
@@ -25,7 +28,7 @@ export interface HandshakeLimits {
   maxOpen: number;
 }
 
-export const DEFAULT_HANDSHAKE_LIMITS: HandshakeLimits = { maxKept: 20_000, maxOpen: 20_000 };
+export const DEFAULT_HANDSHAKE_LIMITS: HandshakeLimits = { maxKept: 5_000, maxOpen: 20_000 };
 
 /** HandshakeStats summarise every handshake, including those not kept in detail. */
 export interface HandshakeStats {
@@ -64,7 +67,7 @@ export class HandshakeTracker {
   /** Weak so a cycle that lost its last map entry (overwritten, never finished) leaves nothing behind. */
   private readonly state = new WeakMap<Handshake, CycleState>();
   /** First-bound order of `byCall`, for eviction: its cycles come and go constantly (see OldestFirst). */
-  private readonly callOrder = new OldestFirst<string, Handshake>();
+  private readonly callOrder = new OldestFirst<string, Handshake>((hs) => hs.id);
   private readonly done: Handshake[] = [];
   readonly stats: HandshakeStats = { total: 0, byOutcome: {}, foldedSuccesses: 0 };
 
@@ -213,7 +216,7 @@ export class HandshakeTracker {
       hs.username ??= tx.credentials.username;
     }
     hs.lastTsNs = tx.firstTsNs;
-    if (hs.attempts.length < MAX_ATTEMPTS) hs.attempts.push(a);
+    pushWindowed(hs.attempts, a, HANDSHAKE_FIRST_ATTEMPTS, HANDSHAKE_MAX_ATTEMPTS);
     this.attemptOf.set(tx, { hs, attempt: a, callKey });
     const st = this.state.get(hs);
     if (st) st.pending++;

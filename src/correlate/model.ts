@@ -158,10 +158,7 @@ export type RegistrationOutcome = "registered" | "failed" | "timeout" | "in_prog
 
 /** RegistrationAttempt is one REGISTER transaction of a registration. */
 export interface RegistrationAttempt extends AuthAttempt {
-  /**
-   * Credentials were presented. `credentials` and `challenge` themselves are kept only for the
-   * first REGISTRATION_ATTEMPTS_IN_DETAIL attempts of a registration (the ones a report details).
-   */
+  /** Credentials were presented. */
   authenticated: boolean;
   client: Endpoint;
   expiresRequested?: number;
@@ -193,9 +190,15 @@ export interface Registration {
   /** Source ports seen, in order of first use (NAT rebinding shows as a change). */
   clientPorts: number[];
   callIds: string[];
+  /**
+   * The first and the latest attempts (see REGISTRATION_MAX_ATTEMPTS): `attemptCount` and the
+   * counters below cover every attempt.
+   */
   attempts: RegistrationAttempt[];
   attemptCount: number;
   authenticatedAttempts: number;
+  /** Attempts that got a final response. */
+  answeredAttempts: number;
   staleChallenges: number;
   deregistrations: number;
   successes: number;

@@ -8,21 +8,24 @@ import type { Registration, RegistrationAttempt, RegistrationOutcome, Transactio
 import { isTimedOut, TIMER_F_NS } from "./transactions.js";
 import { OldestFirst } from "../util/oldest.js";
 import { detach } from "../util/strings.js";
+import { pushWindowed } from "../util/window.js";
 
-const MAX_ATTEMPTS = 64;
 /**
- * Attempts of a registration kept with their credentials and challenge (the report details this
- * many). Later attempts keep every other fact — status, frames, expiry, addresses, whether
- * credentials were sent — which is all the outcome and the detectors read: a phone refreshing for
- * hours then costs a few hundred bytes per kept attempt, not a kilobyte.
+ * Attempts kept per registration, all in detail (credentials, challenge, frames): the first
+ * REGISTRATION_FIRST_ATTEMPTS (how it started: the first challenge) and the latest ones (how it
+ * ends: the outcome and what led to it). The attempts between are counted (attemptCount), not
+ * kept: 5,000 phones refreshing for hours then hold about 10 KB each, not a growing history.
  */
-export const REGISTRATION_ATTEMPTS_IN_DETAIL = 20;
+export const REGISTRATION_MAX_ATTEMPTS = 12;
+export const REGISTRATION_FIRST_ATTEMPTS = 3;
 const MAX_FRAMES_PER_ATTEMPT = 16;
+/** Call-IDs listed per registration (a phone usually keeps one; a new one per refresh is a client quirk). */
+const MAX_CALL_IDS = 8;
 /**
- * Refresh intervals kept per registration (the report shows their median): a phone refreshing for
- * hours would otherwise grow its registration without bound.
+ * Refresh intervals kept per registration, the first ones (the report shows their median): a
+ * phone refreshing for hours would otherwise grow its registration without bound.
  */
-const MAX_REFRESH_INTERVALS = 128;
+const MAX_REFRESH_INTERVALS = 32;
 
 export interface RegistrationLimits {
   /**
@@ -41,9 +44,7 @@ export class RegistrationTracker {
   private readonly attemptOf = new Map<Transaction, RegistrationAttempt>();
   /** The registration key of each open attempt's transaction, flattened once for the lookup when answered. */
   private readonly keyOf = new Map<Transaction, string>();
-  /** Attempts beyond the detailed ones, which do not keep their challenge either. */
-  private readonly slim = new WeakSet<RegistrationAttempt>();
-  private readonly order = new OldestFirst<string, Registration>();
+  private readonly order = new OldestFirst<string, Registration>((reg) => reg.id);
   /** Registrations folded into `foldedOutcomes` because the limit was reached. */
   untracked = 0;
   /** Outcomes of the folded registrations, decided when they were folded. */
@@ -61,14 +62,14 @@ export class RegistrationTracker {
       reg = {
         id: this.nextId++, capture: tx.capture, aor, user: tx.toUser, domain: tx.toHost, client: tx.client,
         server: tx.server, transport: tx.transport, clientPorts: [], callIds: [], attempts: [], attemptCount: 0,
-        authenticatedAttempts: 0, staleChallenges: 0, deregistrations: 0, successes: 0, refreshIntervalsS: [],
+        authenticatedAttempts: 0, answeredAttempts: 0, staleChallenges: 0, deregistrations: 0, successes: 0, refreshIntervalsS: [],
         outcome: "in_progress", firstTsNs: tx.firstTsNs, lastTsNs: tx.firstTsNs, userAgent: tx.userAgent,
       };
       this.regs.set(key, reg);
       this.order.added(this.regs, key, reg);
     }
     if (!reg.clientPorts.includes(tx.client.port)) reg.clientPorts.push(tx.client.port);
-    if (reg.callIds.length < 16 && !reg.callIds.includes(tx.callId)) reg.callIds.push(tx.callId);
+    if (reg.callIds.length < MAX_CALL_IDS && !reg.callIds.includes(tx.callId)) reg.callIds.push(tx.callId);
     reg.attemptCount++;
     if (tx.credentials) {
       reg.authenticatedAttempts++;
@@ -77,9 +78,8 @@ export class RegistrationTracker {
     }
     reg.lastTsNs = tx.firstTsNs;
     reg.contact = tx.contact ?? reg.contact;
-    const detailed = reg.attempts.length < REGISTRATION_ATTEMPTS_IN_DETAIL;
     const a: RegistrationAttempt = {
-      frame: tx.requestFrames[0], tsNs: tx.firstTsNs, cseq: tx.cseq, callId: tx.callId, credentials: detailed ? tx.credentials : undefined,
+      frame: tx.requestFrames[0], tsNs: tx.firstTsNs, cseq: tx.cseq, callId: tx.callId, credentials: tx.credentials,
       authenticated: tx.credentials !== undefined,
       requestUri: tx.requestUri, retransmissions: 0, client: tx.client, expiresRequested: tx.expiresRequested,
       contact: tx.contact, viaSentBy: tx.viaSentBy, unanswered: false, frames: [tx.requestFrames[0]], lastTsNs: tx.firstTsNs,
@@ -89,9 +89,7 @@ export class RegistrationTracker {
     };
     this.attemptOf.set(tx, a);
     this.keyOf.set(tx, key);
-    if (!detailed) this.slim.add(a);
-    if (reg.attempts.length < MAX_ATTEMPTS) reg.attempts.push(a);
-    else this.foldOldest(reg, a);
+    pushWindowed(reg.attempts, a, REGISTRATION_FIRST_ATTEMPTS, REGISTRATION_MAX_ATTEMPTS);
   }
 
   answered(tx: Transaction): void {
@@ -101,7 +99,7 @@ export class RegistrationTracker {
     a.responseFrame = f.frame;
     a.status = f.status;
     a.reason = f.reason;
-    if (!this.slim.has(a)) a.challenge = tx.challenge;
+    a.challenge = tx.challenge;
     a.expiresGranted = tx.expiresGranted;
     a.received = tx.received;
     a.rport = tx.rport;
@@ -109,6 +107,7 @@ export class RegistrationTracker {
     const reg = this.regs.get(this.keyOf.get(tx) as string);
     if (!reg) return;
     reg.lastTsNs = f.tsNs;
+    reg.answeredAttempts++;
     reg.serverAgent ??= tx.serverAgent;
     if (tx.challenge?.realm) reg.realm ??= tx.challenge.realm;
     if (tx.challenge?.stale) reg.staleChallenges++;
@@ -151,12 +150,6 @@ export class RegistrationTracker {
     decideOutcome(old, nowNs);
     this.foldedOutcomes[old.outcome] = (this.foldedOutcomes[old.outcome] ?? 0) + 1;
     this.untracked++;
-  }
-
-  /** foldOldest keeps the first attempts and a sliding window of the latest ones. */
-  private foldOldest(reg: Registration, a: RegistrationAttempt): void {
-    reg.attempts.splice(MAX_ATTEMPTS / 2, 1);
-    reg.attempts.push(a);
   }
 }
 

@@ -85,7 +85,7 @@ export class TransactionTable {
   /** Transactions closed early because the table was full. */
   evicted = 0;
   /** First-seen order of `open`, for eviction when it is full (see OldestFirst). */
-  private readonly order = new OldestFirst<string, Transaction>();
+  private readonly order = new OldestFirst<string, Transaction>((tx) => tx.requestFrames[0]);
   /** Copies of the repeating strings transactions keep (see util/strings.ts: no message text stays pinned). */
   private readonly strings = new StringPool();
 
@@ -198,9 +198,14 @@ export class TransactionTable {
     }
   }
 
+  /**
+   * evictOldest makes room by closing the oldest transaction. Usually it has its final response
+   * and is only lingering for late retransmissions (Timer J/K): closing it early loses nothing but
+   * the chance to count one, so only the eviction of an unfinished transaction is counted.
+   */
   private evictOldest(): void {
     const oldest = this.order.oldest(this.open) as Transaction;
-    this.evicted++;
+    if (!oldest.final) this.evicted++;
     this.close(oldest, oldest.final ? "completed" : "open_at_end");
   }
 

@@ -55,7 +55,7 @@ function timeout(ctx: DetectContext, reg: Registration): Finding {
           text: i === 0 ? `REGISTER ${a.requestUri ?? ""} to ${ep(reg.server)} (CSeq ${a.cseq})` : `retransmission ${i} of the same REGISTER (same branch), no response yet`,
         }));
   for (const u of icmp.slice(0, 3)) evidence.push({ frame: u.frame, capture: u.capture, text: `ICMP ${u.codeName} from ${u.reporter}` });
-  const answeredBefore = reg.attempts.some((x) => x.status !== undefined);
+  const answeredBefore = reg.answeredAttempts > 0;
   return finding("registration_timeout", {
     title: `Registration of ${reg.aor} timed out: ${silent.length > 1 ? `${silent.length} REGISTERs, ` : ""}${schedule(a, firstSilent.tsNs, a.lastTsNs, sends)}, no response from ${ep(reg.server)}`,
     subject: { aor: reg.aor, user: reg.user, client: ep(a.client), server: ep(reg.server), callId: a.callId },

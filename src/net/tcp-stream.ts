@@ -82,6 +82,8 @@ const MAX_SYNS = 16384;
 /** Initial sequence numbers seen in SYNs of a connection not tracked yet (a = the lower endpoint). */
 interface SynSeen {
   key: string;
+  /** Creation number (the eviction order's stamp). */
+  seq: number;
   a?: number;
   b?: number;
 }
@@ -104,7 +106,8 @@ export class TcpReassembler {
   /** Out-of-order bytes queued over all directions. */
   private pendingTotal = 0;
   private readonly syns = new Map<string, SynSeen>();
-  private readonly synOrder = new OldestFirst<string, SynSeen>();
+  private readonly synOrder = new OldestFirst<string, SynSeen>((s) => s.seq);
+  private synCount = 0;
 
   constructor(
     private readonly sink: TcpStreamSink,
@@ -193,7 +196,7 @@ export class TcpReassembler {
     let s = this.syns.get(key);
     if (!s) {
       if (this.syns.size >= MAX_SYNS) this.syns.delete((this.synOrder.oldest(this.syns) as SynSeen).key);
-      s = { key };
+      s = { key, seq: this.synCount++ };
       this.syns.set(key, s);
       this.synOrder.added(this.syns, key, s);
     }

@@ -103,7 +103,10 @@ export interface ReportRegistration {
   last: string;
   /** Frames of the registration (bounded sample, ascending). */
   frames: number[];
+  /** The first attempts and the latest ones, in order (a long history is not listed whole). */
   attemptDetails: ReportAttempt[];
+  /** Attempts between the first and the latest ones that are counted in `attempts` but not listed. */
+  attemptsNotListed?: number;
 }
 
 /** ReportHandshake is one authentication cycle of any method. */
@@ -124,7 +127,10 @@ export interface ReportHandshake {
   status?: number;
   first: string;
   last: string;
+  /** The first attempts and the latest ones, in order. */
   attemptDetails: ReportAttempt[];
+  /** Attempts between the first and the latest ones, counted in `attempts` but not listed. */
+  attemptsNotListed?: number;
 }
 
 /** ReportNonce is one server nonce's life (RFC 7616 §3.3–3.4): issue, uses, replacement. */

@@ -203,7 +203,8 @@ const registration = fields<ReportRegistration>({
   first: time("Time of the first request."),
   last: time("Time of the last message."),
   frames: list({ kind: "integer", minimum: 0 }, "Frames of the registration (bounded sample, ascending)."),
-  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "Every attempt, in order."),
+  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "The first 3 attempts and the latest 9, in order (all of them when there are at most 12)."),
+  attemptsNotListed: optInt("Attempts between the first and the latest ones: counted in attempts, not listed in attemptDetails."),
 });
 
 const handshake = fields<ReportHandshake>({
@@ -223,7 +224,8 @@ const handshake = fields<ReportHandshake>({
   status: optInt("Final status of the last attempt."),
   first: time("Time of the first request."),
   last: time("Time of the last message."),
-  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "Every attempt, in order."),
+  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "The first 4 attempts and the latest 12, in order (all of them when there are at most 16)."),
+  attemptsNotListed: optInt("Attempts between the first and the latest ones: counted in attempts, not listed in attemptDetails."),
 });
 
 const nonceUse = fields<ReportNonce["uses"][number]>({

@@ -1,32 +1,36 @@
 /**
  * OldestFirst remembers the order in which entries were added to a Map, to find the oldest one
- * still present in O(1) amortised time. With `stampOf`, an entry re-added with a newer stamp (a
- * least-recently-used refresh) is only found at its newest position.
+ * still present in O(1) amortised time. Each entry is recorded with its key and a stamp (a
+ * creation number, or a last-use counter for least-recently-used order); an entry re-added with
+ * a new stamp is only found at its newest position.
  *
  * `map.keys().next()` looks O(1) but is not under churn: V8's ordered hash tables leave deleted
  * entries in place until the next rehash, and iteration walks over them, so evicting the oldest
  * entry of a full table that keeps deleting and adding costs O(table size) per eviction. A
  * flood of a million new Call-IDs against a 200,000-entry transaction table took six minutes
  * that way.
+ *
+ * The record holds keys and numbers only, never the values: a record of values would keep every
+ * deleted entry's object alive until the next compaction (up to twice the map's size of finished
+ * transactions and handshakes, measured at about 100 MB on a 256 MB capture).
  */
 export class OldestFirst<K, V> {
   private keys: K[] = [];
-  private values: V[] = [];
   private stamps: number[] = [];
   private head = 0;
 
-  constructor(private readonly stampOf?: (v: V) => number) {}
+  /** `stampOf` must give a different number to a different value stored under the same key. */
+  constructor(private readonly stampOf: (v: V) => number) {}
 
-  private live(map: ReadonlyMap<K, V>, i: number): boolean {
-    const v = this.values[i];
-    return map.get(this.keys[i]) === v && (this.stampOf === undefined || this.stampOf(v) === this.stamps[i]);
+  private live(map: ReadonlyMap<K, V>, i: number): V | undefined {
+    const v = map.get(this.keys[i]);
+    return v !== undefined && this.stampOf(v) === this.stamps[i] ? v : undefined;
   }
 
   /** added records that `key` was just set to `value` in `map`. */
   added(map: ReadonlyMap<K, V>, key: K, value: V): void {
     this.keys.push(key);
-    this.values.push(value);
-    this.stamps.push(this.stampOf?.(value) ?? 0);
+    this.stamps.push(this.stampOf(value));
     this.compact(map);
   }
 
@@ -36,7 +40,8 @@ export class OldestFirst<K, V> {
    */
   oldest(map: ReadonlyMap<K, V>): V | undefined {
     while (this.head < this.keys.length) {
-      if (this.live(map, this.head)) return this.values[this.head];
+      const v = this.live(map, this.head);
+      if (v !== undefined) return v;
       this.head++;
     }
     return undefined;
@@ -50,22 +55,18 @@ export class OldestFirst<K, V> {
   private compact(map: ReadonlyMap<K, V>): void {
     if (this.head > 1024 && this.head * 2 > this.keys.length) {
       this.keys = this.keys.slice(this.head);
-      this.values = this.values.slice(this.head);
       this.stamps = this.stamps.slice(this.head);
       this.head = 0;
     }
     if (this.keys.length - this.head > 2 * map.size + 1024) {
       const keys: K[] = [];
-      const values: V[] = [];
       const stamps: number[] = [];
       for (let i = this.head; i < this.keys.length; i++) {
-        if (!this.live(map, i)) continue;
+        if (this.live(map, i) === undefined) continue;
         keys.push(this.keys[i]);
-        values.push(this.values[i]);
         stamps.push(this.stamps[i]);
       }
       this.keys = keys;
-      this.values = values;
       this.stamps = stamps;
       this.head = 0;
     }
