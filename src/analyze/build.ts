@@ -14,6 +14,7 @@ import type {
 import { SCHEMA_VERSION } from "../report/model.js";
 import { formatIsoNs } from "../util/time.js";
 import type { FlowLog } from "./ladders.js";
+import type { CaptureFile } from "./points.js";
 
 const MAX_LADDERS = 50;
 const MAX_SUCCESSFUL_HANDSHAKES = 200;
@@ -21,7 +22,7 @@ const MAX_NONCES = 200;
 
 export interface BuildInput {
   version: string;
-  captures: (ExtractSummary & { tlsSessions?: number })[];
+  captures: (ExtractSummary & { files?: CaptureFile[] })[];
   correlations: Correlation[];
   findings: Finding[];
   flows: FlowLog[];
@@ -67,7 +68,7 @@ function iso(ns: bigint | undefined): string | undefined {
   return ns === undefined ? undefined : formatIsoNs(ns);
 }
 
-function reportCapture(c: ExtractSummary & { tlsSessions?: number }, index: number): ReportCapture {
+function reportCapture(c: ExtractSummary & { files?: CaptureFile[] }, index: number): ReportCapture {
   const r: ReportCapture = {
     index,
     name: c.name,
@@ -87,6 +88,7 @@ function reportCapture(c: ExtractSummary & { tlsSessions?: number }, index: numb
   };
   if (c.damage) r.damage = c.damage;
   if (c.tlsSessions !== undefined) r.tlsSessions = c.tlsSessions;
+  if (c.files) r.files = c.files.map((f) => ({ name: f.name, firstFrame: f.firstFrame, frames: f.frames, bytes: f.bytes, start: iso(f.firstTsNs), end: iso(f.lastTsNs) }));
   return r;
 }
 

@@ -17,6 +17,7 @@ import type { TlsSession } from "../tls/model.js";
 import { formatIsoNs } from "../util/time.js";
 import { buildReport } from "./build.js";
 import { LadderRecorder } from "./ladders.js";
+import { groupCapturePoints, mergeSummaries, spanOf, type CaptureFile, type Span } from "./points.js";
 
 export const VERSION = "0.1.0";
 
@@ -48,44 +49,60 @@ const TIMEOUT_METHODS = new Set(["INVITE", "SUBSCRIBE", "PUBLISH", "MESSAGE", "R
 const MAX_UNANSWERED = 50;
 
 /**
- * analyze reads every input (in order) and returns the report. Throws for unreadable input
+ * analyze reads every input and returns the report. Several inputs are grouped into capture
+ * points (see points.ts): files that overlap in time are separate points, each with its own
+ * correlator; files that continue one another are one point, read in time order with frames
+ * numbered across them. Throws for unreadable input
  * (NotACaptureError, I/O errors); damaged captures are analysed up to the damage.
  */
 export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = {}): Promise<Report> {
-  const observations = new Observations(inputs.length > 1);
+  // Several files: which are separate capture points and which continue one another (rotated sets).
+  const spans: (Span | undefined)[] = [];
+  if (inputs.length > 1) for (const { input } of inputs) spans.push(await spanOf(input));
+  const points = inputs.length > 1 ? groupCapturePoints(spans) : [[0]];
+  const observations = new Observations(points.length > 1);
   const ladders = new LadderRecorder();
-  const captures: ExtractSummary[] = [];
+  const captures: (ExtractSummary & { files?: CaptureFile[] })[] = [];
   const correlations: Correlation[] = [];
   const unanswered: Transaction[] = [];
   const extra: Finding[] = [];
-  for (const [index, { input, name }] of inputs.entries()) {
+  for (const [index, files] of points.entries()) {
     const sessions: TlsSession[] = [];
     const correlator = new Correlator({ ...DEFAULT_CORRELATION_LIMITS, ...options.correlation }, [
       (tx, reason) => {
         if (reason === "unanswered" && TIMEOUT_METHODS.has(tx.method) && unanswered.length < MAX_UNANSWERED) unanswered.push(tx);
       },
     ]);
-    const opts: ExtractOptions = {
-      ...DEFAULT_EXTRACT_OPTIONS,
-      ...options.extract,
-      captureIndex: index,
-      onUnreachable: (u) => observations.unreachableSeen(u, index),
-      onTls: (t) => {
-        if (sessions.length < MAX_TLS_SESSIONS) sessions.push(t);
-      },
-      ...(options.tlsKeylog !== undefined ? { tlsKeylog: options.tlsKeylog } : {}),
-    };
-    const summary = await extractMessages(
-      input,
-      name,
-      (m) => {
-        correlator.add(m);
-        observations.observe(m);
-        ladders.record(m);
-      },
-      opts,
-      options.ready,
-    );
+    const summaries: ExtractSummary[] = [];
+    let frameOffset = 0;
+    for (const file of files) {
+      const { input, name } = inputs[file];
+      const opts: ExtractOptions = {
+        ...DEFAULT_EXTRACT_OPTIONS,
+        ...options.extract,
+        captureIndex: index,
+        frameOffset,
+        onUnreachable: (u) => observations.unreachableSeen(u, index),
+        onTls: (t) => {
+          if (sessions.length < MAX_TLS_SESSIONS) sessions.push(t);
+        },
+        ...(options.tlsKeylog !== undefined ? { tlsKeylog: options.tlsKeylog } : {}),
+      };
+      const summary = await extractMessages(
+        input,
+        name,
+        (m) => {
+          correlator.add(m);
+          observations.observe(m);
+          ladders.record(m);
+        },
+        opts,
+        options.ready,
+      );
+      summaries.push(summary);
+      frameOffset += summary.frames;
+    }
+    const summary = summaries.length === 1 ? summaries[0] : mergeSummaries(summaries);
     captures.push(summary);
     correlations.push(correlator.finish(summary.lastTsNs));
     extra.push(...detectTls(sessions, summary.firstTsNs !== undefined ? formatIsoNs(summary.firstTsNs) : undefined));

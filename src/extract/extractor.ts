@@ -31,6 +31,12 @@ export interface ExtractOptions {
   framer: FramerLimits;
   /** Index stamped on messages when several captures are analysed together. */
   captureIndex: number;
+  /**
+   * Added to every frame number: a file that continues another (a rotated `tcpdump -C/-G` set
+   * analysed as one capture point) numbers its frames after the earlier files', as
+   * `mergecap -a` numbers the concatenation.
+   */
+  frameOffset?: number;
   /** Called for ICMP destination-unreachable errors about UDP/TCP packets (timeout diagnosis). */
   onUnreachable?: (u: Unreachable) => void;
   /** TLS key log text (SSLKEYLOGFILE / NSS format) to decrypt SIP over TLS. Never printed or logged. */
@@ -270,7 +276,11 @@ export async function extractMessages(
   ready?: () => Promise<void> | undefined,
 ): Promise<ExtractSummary> {
   const x = new SipExtractor(onMessage, opts);
-  const cap = await readCapture(input, (f) => x.frame(f), opts.capture, ready);
+  const offset = opts.frameOffset ?? 0;
+  const cap = await readCapture(input, offset === 0 ? (f) => x.frame(f) : (f) => {
+    f.index += offset;
+    x.frame(f);
+  }, opts.capture, ready);
   x.addTlsSecrets(cap.secrets);
   x.finish();
   return {
@@ -288,6 +298,6 @@ export async function extractMessages(
     tcpRetransmissions: x.net.tcp.retransmissions,
     tlsSessions: x.tls.sessions,
     issues: x.issues.summaries(),
-    damage: cap.damage,
+    damage: cap.damage && offset !== 0 ? { ...cap.damage, afterFrame: cap.damage.afterFrame + offset } : cap.damage,
   };
 }

@@ -7,7 +7,7 @@
 import { severityRank, type Finding } from "../detect/model.js";
 import type { Ladder, Report, ReportCapture, ReportHandshake, ReportRegistration } from "./model.js";
 import { renderSvgLadder } from "./svg-ladder.js";
-import { clockTime, dateTime, escapeMarkup as esc, evidenceFrames, frameRef, plural, seconds, statusText, subjectText } from "./text.js";
+import { clockTime, dateTime, escapeMarkup as esc, evidenceFrames, filesText, frameRef, plural, seconds, statusText, subjectText } from "./text.js";
 
 /** HtmlOptions controls the HTML report (nothing yet; kept for symmetry with the other renderers). */
 export type HtmlOptions = Record<string, never>;
@@ -88,6 +88,7 @@ function captureFacts(c: ReportCapture, multi: boolean): string {
   const facts: [string, string][] = [
     [multi ? `Capture ${c.index}` : "Capture", `<code>${esc(c.name)}</code> (${esc(c.format)}${c.gzip ? ", gzip" : ""}, ${plural(c.frames, "frame")}, ${plural(c.bytes, "byte")})`],
   ];
+  if (c.files) facts.push(["Files", esc(filesText(c.files))]);
   if (c.start !== undefined && c.end !== undefined) facts.push(["Time span", `${esc(dateTime(c.start))} → ${esc(clockTime(c.end))} UTC (${seconds(c.durationS)} s)`]);
   const transports = Object.entries(c.transports).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([t, n]) => `${esc(t)} ${n}`);
   facts.push(["SIP messages", `${c.sipMessages}${transports.length > 0 ? ` (${transports.join(", ")})` : ""}`]);

@@ -8,7 +8,7 @@
 import { severityRank, type Finding } from "../detect/model.js";
 import { renderFlow } from "./flow-text.js";
 import type { Ladder, Report, ReportCapture, ReportHandshake, ReportRegistration } from "./model.js";
-import { clockTime, dateTime, evidenceFrames, frameRef, oneLine, plural, seconds, statusText, subjectText } from "./text.js";
+import { clockTime, dateTime, evidenceFrames, filesText, frameRef, oneLine, plural, seconds, statusText, subjectText } from "./text.js";
 
 /** MarkdownOptions controls the Markdown report. */
 export interface MarkdownOptions {
@@ -107,6 +107,7 @@ function summaryLines(r: Report): string[] {
     out.push(`- **Authentication handshakes:** ${s.handshakes.total} (${by.join(", ")})`);
   }
   for (const c of r.captures) {
+    if (c.files) out.push(`- **Rotated set:** ${mdText(filesText(c.files))}`);
     if (c.damage) out.push(`- **Damaged capture:** ${codeSpan(c.name)} is ${c.damage.kind} at byte ${c.damage.byteOffset} after frame ${c.damage.afterFrame} (${mdText(c.damage.reason)}); everything before was analysed.`);
   }
   return out;

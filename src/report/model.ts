@@ -36,6 +36,22 @@ export interface ReportCapture {
   damage?: { kind: "truncated" | "corrupt"; byteOffset: number; afterFrame: number; reason: string };
   /** TLS sessions seen (handshakes decoded). */
   tlsSessions?: number;
+  /**
+   * The files of a capture point made of several (a rotated tcpdump -C/-G set), in time order.
+   * Frames are numbered across them as `mergecap -a -w merged.pcap <files>` numbers them.
+   */
+  files?: ReportCaptureFile[];
+}
+
+/** ReportCaptureFile is one file of a capture point made of several. */
+export interface ReportCaptureFile {
+  name: string;
+  /** Number, across the files, of this file's first frame (its frame N is frame firstFrame + N - 1). */
+  firstFrame: number;
+  frames: number;
+  bytes: number;
+  start?: string;
+  end?: string;
 }
 
 /** ReportAttempt is one request of a registration or handshake. */

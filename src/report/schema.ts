@@ -96,7 +96,7 @@ const ref = (name: TypeName, doc: string): RequiredField => ({ type: { kind: "re
 const list = (items: FieldType, doc: string): RequiredField => ({ type: { kind: "array", items }, doc });
 const counts = (keys: string, doc: string): RequiredField => ({ type: { kind: "map", keys, values: { kind: "integer", minimum: 0 } }, doc });
 const frameField = int("Frame number as Wireshark shows it (1-based, per capture file).");
-const captureField = int("Index of the capture file (`captures[].index`); 0 when one file was analysed.");
+const captureField = int("Index of the capture point (`captures[].index`); 0 when one file was analysed.");
 
 const OUTCOMES = ["registered", "failed", "timeout", "in_progress", "unregistered"] as const;
 
@@ -118,9 +118,18 @@ const damage = fields<NonNullable<ReportCapture["damage"]>>({
   reason: str("What was wrong, in one line."),
 });
 
+const captureFile = fields<NonNullable<ReportCapture["files"]>[number]>({
+  name: str("Path as given on the command line."),
+  firstFrame: int("Number, across the files, of this file's first frame: its frame N is frame firstFrame + N − 1."),
+  frames: int("Frames read from this file."),
+  bytes: int("Bytes read from this file."),
+  start: optTime("Time of the file's first frame."),
+  end: optTime("Time of the file's last frame."),
+});
+
 const capture = fields<ReportCapture>({
   index: int("Index used by the `capture` fields of evidence, attempts and steps."),
-  name: str('Path as given on the command line, or "-" for standard input.'),
+  name: str('Path as given on the command line, or "-" for standard input; the paths joined by " + " for a capture point made of several files.'),
   format: { type: { kind: "string", enum: ["pcap", "pcapng"] }, doc: "Container format, detected from the first bytes." },
   gzip: bool("True when the file was gzip-compressed."),
   frames: int("Number of frames (packets) read."),
@@ -136,6 +145,11 @@ const capture = fields<ReportCapture>({
   issues: list({ kind: "ref", name: "IssueSummary" }, "Decoding issues by code, with sample frames."),
   damage: { type: { kind: "object", fields: damage }, optional: true, doc: "Where a damaged capture stopped; everything before it was analysed." },
   tlsSessions: optInt("TLS sessions whose handshake was decoded."),
+  files: {
+    type: { kind: "array", items: { kind: "object", fields: captureFile } },
+    optional: true,
+    doc: "Present when this capture point is several files that continue one another (a rotated tcpdump -C/-G set), in time order; frames are numbered across them as `mergecap -a -w merged.pcap FILES` numbers them.",
+  },
 });
 
 const credentials = fields<NonNullable<ReportAttempt["credentials"]>>({
@@ -356,7 +370,7 @@ const report = fields<Report>({
     type: { kind: "object", fields: fields<Report["tool"]>({ name: { type: { kind: "const", value: "sip401" }, doc: "Always sip401." }, version: str("sip401 version.") }) },
     doc: "The program that wrote the report.",
   },
-  captures: list({ kind: "ref", name: "ReportCapture" }, "One entry per input capture, in command-line order."),
+  captures: list({ kind: "ref", name: "ReportCapture" }, "One entry per capture point, in command-line order: each input file, except that files continuing one another in time (a rotated set) are one entry with `files`."),
   summary: ref("ReportSummary", "Headline numbers."),
   findings: list({ kind: "ref", name: "Finding" }, "Findings sorted by severity (error first), then first evidence frame."),
   registrations: list({ kind: "ref", name: "ReportRegistration" }, "Registrations: one per AOR and client over time."),

@@ -13,6 +13,7 @@ import {
   clockTime,
   dateTime,
   evidenceFrames,
+  filesText,
   frameRef,
   oneLine,
   padEnd,
@@ -176,6 +177,7 @@ function captureLines(cap: ReportCapture, multi: boolean, width: number, c: Colo
   const kv = (k: string, v: string, paint?: (s: string) => string): void => void out.push(...keyValue(k, v, width, paint));
   const fmt = `${cap.format}${cap.gzip ? ", gzip" : ""}, ${plural(cap.frames, "frame")}, ${plural(cap.bytes, "byte")}`;
   kv(multi ? `Capture ${cap.index}` : "Capture", `${cap.name} (${fmt})`);
+  if (cap.files) kv("Files", filesText(cap.files));
   if (cap.start !== undefined && cap.end !== undefined) {
     const sameDay = cap.start.slice(0, 10) === cap.end.slice(0, 10);
     kv("Span", `${dateTime(cap.start)} → ${sameDay ? clockTime(cap.end) : dateTime(cap.end)} UTC (${seconds(cap.durationS)} s)`);

@@ -200,3 +200,12 @@ const MARKUP: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">
 export function escapeMarkup(s: string): string {
   return oneLine(s).replace(/[&<>"']/g, (c) => MARKUP[c]);
 }
+
+/**
+ * filesText describes the files of a capture point made of several (a rotated set): which frame
+ * numbers each holds, and how to get a file where those numbers are Wireshark's.
+ */
+export function filesText(files: readonly { name: string; firstFrame: number; frames: number }[]): string {
+  const parts = files.map((f) => `${oneLine(f.name)} = frames ${f.firstFrame}–${f.firstFrame + f.frames - 1}`);
+  return `${parts.join(", ")} (one capture point, rotated; frame numbers as in mergecap -a -w merged.pcap ${files.map((f) => oneLine(f.name)).join(" ")})`;
+}

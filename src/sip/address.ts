@@ -4,8 +4,8 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { clip, isTokenChar, isWs, Params, readNumber, readParams, readQuoted, skipWs, trimEndIndex, utf8 } from "./text.js";
-import { parseUri, type SipUri } from "./uri.js";
+import { clip, isTokenChar, isWs, Params, readNumber, readParams, readQuoted, scannedParam, scanParams, skipWs, trimEndIndex, utf8 } from "./text.js";
+import { parseUri, uriAt, type SipUri } from "./uri.js";
 
 /** NameAddr is one address value: optional display name, URI and header parameters. */
 export interface NameAddr {
@@ -134,17 +134,112 @@ export function parseContact(s: string, issues: Issue[], offset: number): Contac
   }
   // Extended in place rather than spread: object spread is a slow path in V8.
   const c = parseNameAddr(s, issues, offset) as Contact;
+  return typeContact(c, c.params.get("expires"), c.params.get("q"), issues, offset);
+}
+
+/** typeContact completes a Contact from its name-addr and its `expires` and `q` parameter texts. */
+function typeContact(c: Contact, exp: string | undefined, q: string | undefined, issues: Issue[], offset: number): Contact {
   c.star = false;
-  const exp = c.params.get("expires");
   if (exp !== undefined) {
     const v = readNumber(exp, "Contact expires", 0xffffffff, issues, offset);
     if (v !== undefined) c.expires = v;
   }
-  const q = c.params.get("q");
   if (q !== undefined) {
     const v = Number(q);
     if (q === "" || !Number.isFinite(v) || v < 0 || v > 1) addIssue(issues, "bad_number", `Contact q "${clip(q)}" is not in 0..1`, offset);
     else c.q = v;
   }
   return c;
+}
+
+/**
+ * nameAddrAt parses the name-addr / addr-spec at b[a, e) of the message bytes (`t` their latin1
+ * text, `raw` equal to t.slice(a, e), a the value's byte offset) like parseNameAddr(raw, issues,
+ * a), with a byte scanner for the usual spellings (`<uri>;p=v`, `"Name" <uri>;p=v`, `Name <uri>`,
+ * `sip:u@h;p=v`) whose header parameters are read lazily except `tag`. Whatever would raise an
+ * issue of its own (LWS inside or around the brackets, escapes in the display name, odd
+ * parameters, ...) goes to parseNameAddr, so results and issues equal parseNameAddr's.
+ */
+export function nameAddrAt(b: Uint8Array, t: string, a: number, e: number, raw: string, issues: Issue[]): NameAddr {
+  return nameAddrFast(b, t, a, e, raw, issues, false) ?? parseNameAddr(raw, issues, a);
+}
+
+/** contactAt is parseContact with nameAddrAt's fast path (the `*` wildcard goes to parseContact). */
+export function contactAt(b: Uint8Array, t: string, a: number, e: number, raw: string, issues: Issue[]): Contact {
+  const c0 = a < e ? b[a] : 42;
+  // s.trim() === "*" needs s to start with "*" or a char String#trim drops (≤ SP or NBSP in latin1).
+  if (c0 <= 32 || c0 === 42 || c0 === 0xa0) return parseContact(raw, issues, a);
+  return (nameAddrFast(b, t, a, e, raw, issues, true) as Contact | undefined) ?? parseContact(raw, issues, a);
+}
+
+/**
+ * nameAddrFast is the fast path of nameAddrAt / contactAt. It decides before parsing the URI
+ * (which may record issues of its own, exactly as parseNameAddr's call would), so a fallback
+ * never records anything twice; undefined means "take the generic path".
+ */
+function nameAddrFast(b: Uint8Array, t: string, a: number, n: number, raw: string, issues: Issue[], contact: boolean): NameAddr | undefined {
+  if (a >= n) return undefined;
+  let c = b[a];
+  let displayName: string | undefined;
+  let lt = -1;
+  if (c === 34) {
+    // quoted-string display name without quoted-pairs (RFC 3261 §25.1), then optional LWS and "<".
+    let j = a + 1;
+    while (j < n && (c = b[j]) !== 34) {
+      if (c === 92) return undefined;
+      j++;
+    }
+    if (j >= n) return undefined;
+    displayName = t.slice(a + 1, j);
+    lt = j + 1;
+    while (lt < n && isWs(b[lt])) lt++;
+    if (lt >= n || b[lt] !== 60) return undefined;
+  } else if (c === 60) {
+    lt = a;
+  } else if (!isWs(c)) {
+    // An unquoted display name (tokens and LWS only, so no scheme colon) before "<", or addr-spec.
+    let k = a;
+    while (k < n && (c = b[k]) !== 60 && isDisplayTokenChar(c)) k++;
+    if (k < n && c === 60) {
+      displayName = t.slice(a, trimEndIndex(t, a, k));
+      lt = k;
+    } else if (raw.indexOf("<", k - a) >= 0) {
+      return undefined;
+    }
+  } else {
+    return undefined;
+  }
+  let uriStart: number;
+  let uriEnd: number;
+  let rest: number;
+  if (lt >= 0) {
+    const gt = t.indexOf(">", lt + 1);
+    if (gt < 0 || gt >= n) return undefined;
+    uriStart = lt + 1;
+    uriEnd = gt;
+    // RFC 4475 §3.1.2.15 (badaspec): LWS inside the brackets is an issue, for the generic path.
+    if (gt > uriStart && (isWs(b[uriStart]) || isWs(b[gt - 1]))) return undefined;
+    rest = gt + 1;
+  } else {
+    // addr-spec: the URI ends at ";" or LWS and may not hold "," or "?" (RFC 3261 §20.10).
+    uriStart = a;
+    let k = a;
+    while (k < n && (c = b[k]) !== 59 && !isWs(c)) {
+      if (c === 44 || c === 63) return undefined;
+      k++;
+    }
+    uriEnd = k;
+    rest = k;
+  }
+  if (rest < n && b[rest] !== 59) return undefined;
+  const count = scanParams(b, rest, n);
+  if (count < 0) return undefined;
+  const tag = scannedParam(b, t, count, "tag");
+  const exp = contact ? scannedParam(b, t, count, "expires") : undefined;
+  const q = contact ? scannedParam(b, t, count, "q") : undefined;
+  // Same property order as parseNameAddr / parseContact, so JSON renderings are identical.
+  const na: NameAddr = { uri: uriAt(b, t, uriStart, uriEnd, issues, uriStart), params: Params.lazy(t, rest, n), angle: lt >= 0, raw };
+  if (displayName !== undefined) na.displayName = utf8(displayName);
+  if (tag !== undefined) na.tag = tag;
+  return contact ? typeContact(na as Contact, exp, q, issues, a) : na;
 }

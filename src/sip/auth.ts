@@ -5,7 +5,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { clip, DEDUP_LIMIT, isAscii, isTokenChar, isWs, paramName, Params, readQuoted, skipWs, trimEndIndex, utf8 } from "./text.js";
+import { bytesEqualLower, clip, DEDUP_LIMIT, isAscii, isTokenChar, isWs, paramName, Params, readQuoted, skipWs, trimEndIndex, utf8 } from "./text.js";
 
 /** AuthHeaderName names the four headers this module parses. */
 export type AuthHeaderName = "WWW-Authenticate" | "Proxy-Authenticate" | "Authorization" | "Proxy-Authorization";
@@ -253,23 +253,26 @@ function copyDefined<T extends object, K extends keyof T>(target: T, key: K, val
  */
 export function parseChallenges(value: string, header: AuthHeaderName, issues: Issue[], offset: number): Challenge[] {
   // Entries are extended in place into Challenge / Credentials (object spread is slow in V8).
-  return parseAuthEntries(value, header, "challenge", issues, offset).map((e) => {
-    const p = e.params;
-    const c = e as Challenge;
-    c.qop = splitTokens(p.get("qop"), ",");
-    c.domain = splitTokens(p.get("domain"), " ");
-    copyDefined(c, "realm", p.get("realm"));
-    copyDefined(c, "nonce", p.get("nonce"));
-    copyDefined(c, "opaque", p.get("opaque"));
-    copyDefined(c, "algorithm", p.get("algorithm"));
-    copyDefined(c, "charset", p.get("charset"));
-    copyDefined(c, "stale", flag(p.get("stale")));
-    copyDefined(c, "userhash", flag(p.get("userhash")));
-    if (e.scheme.toLowerCase() === "digest" && p.get("nonce") === undefined) {
-      addIssue(issues, "bad_auth_header", `${header}: Digest challenge without nonce`, offset);
-    }
-    return c;
-  });
+  return parseAuthEntries(value, header, "challenge", issues, offset).map((e) => typeChallenge(e, issues, offset));
+}
+
+/** typeChallenge extends an entry in place into a Challenge (typed copies of its parameters). */
+function typeChallenge(e: AuthEntry, issues: Issue[], offset: number): Challenge {
+  const p = e.params;
+  const c = e as Challenge;
+  c.qop = splitTokens(p.get("qop"), ",");
+  c.domain = splitTokens(p.get("domain"), " ");
+  copyDefined(c, "realm", p.get("realm"));
+  copyDefined(c, "nonce", p.get("nonce"));
+  copyDefined(c, "opaque", p.get("opaque"));
+  copyDefined(c, "algorithm", p.get("algorithm"));
+  copyDefined(c, "charset", p.get("charset"));
+  copyDefined(c, "stale", flag(p.get("stale")));
+  copyDefined(c, "userhash", flag(p.get("userhash")));
+  if (e.scheme.toLowerCase() === "digest" && p.get("nonce") === undefined) {
+    addIssue(issues, "bad_auth_header", `${e.header}: Digest challenge without nonce`, offset);
+  }
+  return c;
 }
 
 /**
@@ -277,15 +280,84 @@ export function parseChallenges(value: string, header: AuthHeaderName, issues: I
  * one header are tolerated the same way as several challenges.
  */
 export function parseCredentials(value: string, header: AuthHeaderName, issues: Issue[], offset: number): Credentials[] {
-  return parseAuthEntries(value, header, "credentials", issues, offset).map((e) => {
-    const p = e.params;
-    const c = e as Credentials;
-    for (const k of ["username", "realm", "nonce", "uri", "response", "algorithm", "cnonce", "opaque", "qop", "nc"] as const) {
-      copyDefined(c, k, p.get(k));
+  return parseAuthEntries(value, header, "credentials", issues, offset).map(typeCredentials);
+}
+
+/** CREDENTIAL_FIELDS are the Credentials fields copied verbatim from their parameters, in order. */
+const CREDENTIAL_FIELDS = ["username", "realm", "nonce", "uri", "response", "algorithm", "cnonce", "opaque", "qop", "nc"] as const;
+
+/** typeCredentials extends an entry in place into Credentials. */
+function typeCredentials(e: AuthEntry): Credentials {
+  const p = e.params;
+  const c = e as Credentials;
+  for (const k of CREDENTIAL_FIELDS) copyDefined(c, k, p.get(k));
+  copyDefined(c, "userhash", flag(p.get("userhash")));
+  return c;
+}
+
+/**
+ * challengesAt / credentialsAt parse the auth header value at b[a, e) of the message bytes (`t`
+ * their latin1 text, `raw` = t.slice(a, e), a its byte offset) like parseChallenges /
+ * parseCredentials(raw, header, issues, a), with a byte scanner for the one shape real traffic
+ * uses: `Digest name=value, name="value", ...` in ASCII, no quoted-pairs, no LWS around `=` or
+ * before `,`, every parameter quoted as RFC 7616 requires, none repeated. Anything else goes to
+ * the generic reader, so results and issues are the same in every case.
+ */
+export function challengesAt(b: Uint8Array, t: string, a: number, e: number, raw: string, header: AuthHeaderName, issues: Issue[]): Challenge[] {
+  const entry = digestFast(b, t, a, e, raw, header, "challenge");
+  return entry === undefined ? parseChallenges(raw, header, issues, a) : [typeChallenge(entry, issues, a)];
+}
+
+/** credentialsAt: see challengesAt. */
+export function credentialsAt(b: Uint8Array, t: string, a: number, e: number, raw: string, header: AuthHeaderName, issues: Issue[]): Credentials[] {
+  const entry = digestFast(b, t, a, e, raw, header, "credentials");
+  return entry === undefined ? parseCredentials(raw, header, issues, a) : [typeCredentials(entry)];
+}
+
+/** digestFast is the fast path of challengesAt / credentialsAt; undefined means "take the generic reader". */
+function digestFast(b: Uint8Array, t: string, a: number, e: number, raw: string, header: AuthHeaderName, kind: AuthKind): AuthEntry | undefined {
+  if (e - a < 8 || b[a + 6] !== 32 || !bytesEqualLower(b, a, "digest")) return undefined;
+  if (raw.indexOf("\\") >= 0 || !isAscii(raw)) return undefined;
+  const kv: string[] = [];
+  const quotedNames: string[] = [];
+  let i = a + 7;
+  while (i < e && isWs(b[i])) i++;
+  while (i < e) {
+    const ns = i;
+    while (i < e && isTokenChar(b[i])) i++;
+    if (i === ns || i >= e || b[i] !== 61) return undefined;
+    const name = paramName(t, ns, i);
+    const quoted = ++i < e && b[i] === 34;
+    let value: string;
+    if (quoted) {
+      const close = raw.indexOf('"', i + 1 - a) + a;
+      if (close < i + 1) return undefined;
+      value = t.slice(i + 1, close);
+      i = close + 1;
+    } else {
+      const vs = i;
+      let c = 0;
+      while (i < e && (c = b[i]) !== 44) {
+        if (c === 34 || isWs(c)) return undefined;
+        i++;
+      }
+      value = t.slice(vs, i);
     }
-    copyDefined(c, "userhash", flag(p.get("userhash")));
-    return c;
-  });
+    // The issues storeParam would raise: quoting against RFC 7616 §3.3-3.4, a repeated name.
+    if (quoted ? TOKENS[kind].has(name) : QUOTED[kind].has(name)) return undefined;
+    for (let k = 0; k < kv.length; k += 2) if (kv[k] === name) return undefined;
+    if (kv.length >= 2 * DEDUP_LIMIT) return undefined;
+    kv.push(name, value);
+    if (quoted) quotedNames.push(name);
+    if (i < e) {
+      if (b[i] !== 44) return undefined;
+      i++;
+      while (i < e && isWs(b[i])) i++;
+      if (i >= e) return undefined; // a trailing comma: generic path
+    }
+  }
+  if (kv.length === 0) return undefined;
+  return { header, scheme: t.slice(a, a + 6), params: Params.fromPairs(kv), quoted: quotedNames, offset: a };
 }
 
 /** splitTokens splits a list value at `sep` (and whitespace), dropping empty parts. */

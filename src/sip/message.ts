@@ -4,15 +4,15 @@
  * Ownership: `bytes` and `body` are views of the parsed input; copy the input if it is reused.
  */
 import type { Issue } from "../util/issues.js";
-import { parseContact, parseNameAddr, type Contact, type NameAddr } from "./address.js";
-import { parseChallenges, parseCredentials, type AuthHeaderName, type Challenge, type Credentials } from "./auth.js";
+import { contactAt, nameAddrAt, parseContact, parseNameAddr, type Contact, type NameAddr } from "./address.js";
+import { challengesAt, credentialsAt, parseChallenges, parseCredentials, type AuthHeaderName, type Challenge, type Credentials } from "./auth.js";
 import { parseCSeq, parseReason, parseRetryAfter, parseWarning, type CSeq, type Reason, type RetryAfter, type Warning } from "./fields.js";
 import { headerDisplayName, headerKey, isListHeader } from "./headers.js";
 import { addIssue } from "./issues.js";
 import { parseSdp, type Sdp } from "./sdp.js";
 import { clip, readNumber, skipWs, splitList, trimEndIndex, utf8 } from "./text.js";
 import { parseUri, type SipUri } from "./uri.js";
-import { parseVia, type Via } from "./via.js";
+import { parseVia, viaAt, type Via } from "./via.js";
 
 /** HeaderField is one header line as found, for listing and display. */
 export interface HeaderField {
@@ -71,7 +71,18 @@ export interface HeaderIndex {
   contentLength?: number;
   /** The issue list shared with the parse result. */
   issues: Issue[];
+  /**
+   * True to parse Via, From, To, Contact, Route and Record-Route with the generic tolerant
+   * readers only, skipping their fast scanners (for differential tests; results are the same).
+   */
+  generic?: boolean;
 }
+
+/**
+ * FastReader parses one unfolded header value at bytes[a, e) (`text` the latin1 text of the
+ * header section, `raw` = text.slice(a, e)) exactly as the generic reader would parse `raw`.
+ */
+type FastReader<T> = (bytes: Uint8Array, text: string, a: number, e: number, raw: string, issues: Issue[]) => T | undefined;
 
 /** UNSET marks a lazy field not computed yet (undefined is a valid computed value). */
 const UNSET: unique symbol = Symbol("unset");
@@ -115,6 +126,8 @@ export class SipMessage {
   private readonly pos: number[];
   private readonly requestUriOffset: number;
   private readonly vals: (string | undefined)[] = [];
+  /** True when the fast byte scanners are off (ParseOptions.generic). */
+  private readonly generic: boolean;
   private _uri: Lazy<SipUri | undefined> = UNSET;
   private _cseq: Lazy<CSeq | undefined> = UNSET;
   private _via: Lazy<Via[]> = UNSET;
@@ -151,6 +164,7 @@ export class SipMessage {
     this.body = init.bytes.subarray(init.bodyOffset);
     this.contentLength = init.contentLength;
     this.issues = init.issues;
+    this.generic = init.generic === true;
   }
 
   /** Number of body bytes actually present (compare with the declared `contentLength`). */
@@ -250,12 +264,18 @@ export class SipMessage {
    * listOf parses every element of a list header with `parse`, reporting empty elements
    * (`Via: a,,b`) as `empty_list_item` (RFC 3261 §7.3.1 has no empty elements).
    */
-  private listOf<T>(key: string, parse: (text: string, issues: Issue[], offset: number) => T | undefined): T[] {
+  private listOf<T>(key: string, parse: (text: string, issues: Issue[], offset: number) => T | undefined, fast?: FastReader<T>): T[] {
     const out: T[] = [];
     for (let i = 0; i < this.keys.length; i++) {
       if (this.keys[i] !== key) continue;
       const v = this.value(i);
       const off = this.valueOffset(i);
+      if (fast !== undefined && this.pos[i * 4 + 3] === 0 && v.length > 0 && v.indexOf(",") < 0) {
+        // One unfolded element: v is exactly text[off, off + v.length), so the byte scanner applies.
+        const r = fast(this.bytes, this.text, off, off + v.length, v, this.issues);
+        if (r !== undefined) out.push(r);
+        continue;
+      }
       if (v.indexOf(",") < 0 && v.length > 0) {
         // One element (the usual case): no list to split or allocate.
         const r = parse(v, this.issues, off);
@@ -277,8 +297,8 @@ export class SipMessage {
 
   /** numberOf parses a numeric single-valued header, clamped to max. */
   private numberOf(key: string, max: number): number | undefined {
-    const v = this.single(key);
-    return v === undefined ? undefined : readNumber(v.text, headerDisplayName(key), max, this.issues, v.offset);
+    const i = this.firstIndex(key);
+    return i < 0 ? undefined : readNumber(this.value(i), headerDisplayName(key), max, this.issues, this.valueOffset(i));
   }
 
   // ---- typed accessors -----------------------------------------------------------------------
@@ -313,10 +333,12 @@ export class SipMessage {
   /** CSeq number and method; a method differing from the request's is `cseq_method_mismatch`. */
   get cseq(): CSeq | undefined {
     if (this._cseq !== UNSET) return this._cseq;
-    const v = this.single("cseq");
-    const c = v === undefined ? undefined : parseCSeq(v.text, this.issues, v.offset);
-    if (c !== undefined && v !== undefined && this.kind === "request" && c.method !== this.method) {
-      addIssue(this.issues, "cseq_method_mismatch", `CSeq method ${clip(c.method)} differs from request method ${clip(this.method ?? "")}`, v.offset);
+    const i = this.firstIndex("cseq");
+    if (i < 0) return (this._cseq = undefined);
+    const offset = this.valueOffset(i);
+    const c = parseCSeq(this.value(i), this.issues, offset);
+    if (c !== undefined && this.kind === "request" && c.method !== this.method) {
+      addIssue(this.issues, "cseq_method_mismatch", `CSeq method ${clip(c.method)} differs from request method ${clip(this.method ?? "")}`, offset);
     }
     return (this._cseq = c);
   }
@@ -324,7 +346,7 @@ export class SipMessage {
   /** The whole Via stack, top (most recent hop) first, across Via lines and comma lists. */
   get via(): Via[] {
     if (this._via !== UNSET) return this._via;
-    return (this._via = this.listOf("via", parseVia));
+    return (this._via = this.listOf("via", parseVia, this.generic ? undefined : viaAt));
   }
 
   /** The top Via: the hop that sent the message (responses travel back along it). */
@@ -335,21 +357,29 @@ export class SipMessage {
   /** From (compact `f`). */
   get from(): NameAddr | undefined {
     if (this._from !== UNSET) return this._from;
-    const v = this.single("from");
-    return (this._from = v === undefined ? undefined : parseNameAddr(v.text, this.issues, v.offset));
+    return (this._from = this.addressOf("from"));
   }
 
   /** To (compact `t`). */
   get to(): NameAddr | undefined {
     if (this._to !== UNSET) return this._to;
-    const v = this.single("to");
-    return (this._to = v === undefined ? undefined : parseNameAddr(v.text, this.issues, v.offset));
+    return (this._to = this.addressOf("to"));
+  }
+
+  /** addressOf parses the first value of a single name-addr header (From, To). */
+  private addressOf(key: string): NameAddr | undefined {
+    const i = this.firstIndex(key);
+    if (i < 0) return undefined;
+    const v = this.value(i);
+    const off = this.valueOffset(i);
+    if (this.generic || this.pos[i * 4 + 3] !== 0 || v.length === 0) return parseNameAddr(v, this.issues, off);
+    return nameAddrAt(this.bytes, this.text, off, off + v.length, v, this.issues);
   }
 
   /** Contact values (compact `m`) in order, `*` included. */
   get contacts(): Contact[] {
     if (this._contacts !== UNSET) return this._contacts;
-    return (this._contacts = this.listOf("contact", parseContact));
+    return (this._contacts = this.listOf("contact", parseContact, this.generic ? undefined : contactAt));
   }
 
   /** Expires header in seconds (RFC 3261 §20.19), clamped to 2**32-1. */
@@ -404,13 +434,13 @@ export class SipMessage {
   /** Route set (RFC 3261 §20.34), in order. */
   get route(): NameAddr[] {
     if (this._route !== UNSET) return this._route;
-    return (this._route = this.listOf("route", parseNameAddr));
+    return (this._route = this.listOf("route", parseNameAddr, this.generic ? undefined : nameAddrAt));
   }
 
   /** Record-Route (RFC 3261 §20.30), in order. */
   get recordRoute(): NameAddr[] {
     if (this._recordRoute !== UNSET) return this._recordRoute;
-    return (this._recordRoute = this.listOf("record-route", parseNameAddr));
+    return (this._recordRoute = this.listOf("record-route", parseNameAddr, this.generic ? undefined : nameAddrAt));
   }
 
   /** Supported option tags (compact `k`). */
@@ -424,13 +454,13 @@ export class SipMessage {
    */
   get challenges(): Challenge[] {
     if (this._challenges !== UNSET) return this._challenges;
-    return (this._challenges = this.authOf("www-authenticate", "proxy-authenticate", parseChallenges));
+    return (this._challenges = this.authOf("www-authenticate", "proxy-authenticate", parseChallenges, challengesAt));
   }
 
   /** Every credentials value: Authorization lines first, then Proxy-Authorization. */
   get credentials(): Credentials[] {
     if (this._credentials !== UNSET) return this._credentials;
-    return (this._credentials = this.authOf("authorization", "proxy-authorization", parseCredentials));
+    return (this._credentials = this.authOf("authorization", "proxy-authorization", parseCredentials, credentialsAt));
   }
 
   /** authOf parses the auth headers of two keys with the given parser. */
@@ -438,15 +468,25 @@ export class SipMessage {
     first: string,
     second: string,
     parse: (value: string, header: AuthHeaderName, issues: Issue[], offset: number) => T[],
+    fast: (b: Uint8Array, t: string, a: number, e: number, raw: string, header: AuthHeaderName, issues: Issue[]) => T[],
   ): T[] {
-    const out: T[] = [];
-    for (const key of [first, second]) {
-      const name = headerDisplayName(key) as AuthHeaderName;
+    let out: T[] | undefined;
+    for (let k = 0; k < 2; k++) {
+      const key = k === 0 ? first : second;
       for (let i = 0; i < this.keys.length; i++) {
-        if (this.keys[i] === key) out.push(...parse(this.value(i), name, this.issues, this.valueOffset(i)));
+        if (this.keys[i] !== key) continue;
+        const v = this.value(i);
+        const off = this.valueOffset(i);
+        const header = headerDisplayName(key) as AuthHeaderName;
+        const got =
+          this.generic || this.pos[i * 4 + 3] !== 0 || v.length === 0
+            ? parse(v, header, this.issues, off)
+            : fast(this.bytes, this.text, off, off + v.length, v, header, this.issues);
+        if (out === undefined) out = got;
+        else for (const x of got) out.push(x);
       }
     }
-    return out;
+    return out ?? [];
   }
 
   /** Content-Type value as written (compact `c`). */

@@ -20,6 +20,12 @@ export interface SipParseResult {
 export interface ParseOptions {
   /** Run every typed accessor before returning, so `issues` is complete (default false: lazy). */
   eager?: boolean;
+  /**
+   * Read Via, From, To, Contact, Route and Record-Route with the generic tolerant readers only,
+   * skipping their fast scanners (default false). The results are the same either way; the
+   * option exists so tests can check that.
+   */
+  generic?: boolean;
 }
 
 /** MAX_UDP_MESSAGE bounds what one UDP datagram can carry (the IP length field is 16 bits). */
@@ -54,10 +60,11 @@ const KNOWN_WIRE = knownHeaderLexicon((key): WireName => ({ key, bit: TRACKED.ge
 
 /**
  * wireName validates the header name text[start, end) (RFC 3261 §25.1 token) and returns its key
- * and bit; undefined when it is not a token. Known names are matched in place, others memoised.
+ * and bit; undefined when it is not a token. Known names are matched in place (in `bytes`, whose
+ * latin1 decoding `text` is), others memoised.
  */
-function wireName(text: string, start: number, end: number): WireName | undefined {
-  const known = KNOWN_WIRE.find(text, start, end);
+function wireName(bytes: Uint8Array, text: string, start: number, end: number): WireName | undefined {
+  const known = KNOWN_WIRE.findBytes(bytes, start, end);
   if (known !== undefined) return known;
   const name = text.slice(start, end);
   const hit = WIRE_NAMES.get(name);
@@ -194,13 +201,13 @@ const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: nu
  */
 export function parseSip(bytes: Uint8Array, options?: ParseOptions): SipParseResult {
   const issues: Issue[] = [];
-  const message = parseInto(bytes, issues);
+  const message = parseInto(bytes, issues, options?.generic === true);
   if (message !== null && options?.eager === true) message.parseAll();
   return { message, issues };
 }
 
 /** parseInto does the work of parseSip. */
-function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
+function parseInto(bytes: Uint8Array, issues: Issue[], generic: boolean): SipMessage | null {
   const n = bytes.length;
   let start = 0;
   while (start < n && (bytes[start] === 13 || bytes[start] === 10)) start++;
@@ -212,11 +219,16 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
   // The header section is decoded as latin1 (one char per byte, so string indexes are byte
   // offsets) up to the first CRLF CRLF; the body stays bytes. An earlier blank line in bare-LF
   // form is found by the line loop below, which then ends the section there.
-  const crlf2 = indexOfBytes.call(bytes, CRLF_CRLF, start);
+  // A message without body ends in CRLF CRLF: then decoding it whole and searching the string is
+  // cheaper than Buffer#indexOf on the bytes (the text keeps at most a body that ends the same way).
+  const whole = n >= 4 && bytes[n - 1] === 10 && bytes[n - 2] === 13 && bytes[n - 3] === 10 && bytes[n - 4] === 13;
+  const wholeText = whole ? latin1Slice.call(bytes, 0, n) : undefined;
+  const crlf2 = wholeText !== undefined ? wholeText.indexOf("\r\n\r\n", start) : indexOfBytes.call(bytes, CRLF_CRLF, start);
   let textEnd = crlf2 < 0 ? n : crlf2 + 2;
   let bodyOffset = crlf2 < 0 ? n : crlf2 + 4;
   let blankFound = crlf2 >= 0;
-  const text = latin1Slice.call(bytes, 0, textEnd);
+  // Indexes past textEnd are never read as header text: every scan below is bounded by textEnd.
+  const text = wholeText ?? latin1Slice.call(bytes, 0, textEnd);
 
   // Start line.
   let nl = text.indexOf("\n", start);
@@ -288,7 +300,7 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
       continue;
     }
     const nameEnd = trimEndIndex(text, lineStart, colon);
-    const known = wireName(text, lineStart, nameEnd);
+    const known = wireName(bytes, text, lineStart, nameEnd);
     if (known === undefined) {
       addIssue(issues, "bad_header_line", `header name "${clip(text.slice(lineStart, nameEnd), 40)}" is not a token`, lineStart);
       continue;
@@ -319,7 +331,7 @@ function parseInto(bytes: Uint8Array, issues: Issue[]): SipMessage | null {
   }
 
   const contentLength = checkContentLength(text, keys, pos, n - bodyOffset, issues);
-  return new SipMessage(line, { text, keys, pos, bytes, bodyOffset, contentLength, issues });
+  return new SipMessage(line, { text, keys, pos, bytes, bodyOffset, contentLength, issues, generic });
 }
 
 /**

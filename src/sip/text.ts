@@ -152,6 +152,23 @@ export class Lexicon<T = string> {
     return (len * 131 + lowerCode(first) * 7 + lowerCode(last)) & 1023;
   }
 
+  /**
+   * findBytes is `find` over latin1 bytes b[start, end) (one byte per char, so the same words
+   * match): the parser reads header names straight from the message, which is cheaper than
+   * charCodeAt on the decoded text.
+   */
+  findBytes(b: Uint8Array, start: number, end: number): T | undefined {
+    const len = end - start;
+    if (len <= 0) return undefined;
+    const bucket = this.buckets[Lexicon.slot(len, b[start], b[end - 1])];
+    if (bucket === undefined) return undefined;
+    for (let k = 0; k < bucket.length; k += 2) {
+      const word = bucket[k] as string;
+      if (word.length === len && bytesEqualLower(b, start, word)) return bucket[k + 1] as T;
+    }
+    return undefined;
+  }
+
   /** find returns the value of the word equal (ignoring ASCII case) to s[start, end), or undefined. */
   find(s: string, start: number, end: number): T | undefined {
     const len = end - start;
@@ -195,14 +212,54 @@ export const DEDUP_LIMIT = 32;
  * case-insensitively, RFC 3261 §19.1.4 / §20) to values, "" for a parameter without value.
  * A flat array rather than a Map or object: SIP values carry a handful of parameters, a linear
  * scan over interned names beats hashing, and wire names never become object keys.
+ *
+ * A Params may be lazy (`Params.lazy`): it keeps the text span the parameters were written in
+ * and runs `readParams` over it on first use. Most parameters are never read (URI parameters,
+ * Via extensions), so the hot path does not build names and values nobody asks for; the parser
+ * has already checked the span (issues are raised eagerly, never on materialisation). State is in
+ * ES private fields and the class is iterable, so deep equality (vitest `toEqual`) compares
+ * parameters by content, whether materialised or not.
  */
 export class Params {
   /** Flat [name, value, name, value, ...]; undefined until the first parameter. */
-  private kv: string[] | undefined;
+  #kv: string[] | undefined = undefined;
+  /** Source text of a lazy Params (undefined once materialised or when not lazy). */
+  #src: string | undefined = undefined;
+  /** Span of `#src` holding `*( SEMI generic-param )`. */
+  #start = 0;
+  #end = 0;
+
+  /** lazy returns a Params that reads `*( SEMI generic-param )` from s[start, end) on first use. */
+  static lazy(s: string, start: number, end: number): Params {
+    const p = new Params();
+    if (start < end) {
+      p.#src = s;
+      p.#start = start;
+      p.#end = end;
+    }
+    return p;
+  }
+
+  /** fromPairs wraps a flat [name, value, ...] array of distinct lower-case names (taken, not copied); for the parsers. */
+  static fromPairs(kv: string[]): Params {
+    const p = new Params();
+    if (kv.length > 0) p.#kv = kv;
+    return p;
+  }
+
+  /** pairs materialises a lazy Params and returns the flat pair array (undefined when empty). */
+  #pairs(): string[] | undefined {
+    const src = this.#src;
+    if (src !== undefined) {
+      this.#src = undefined;
+      readParams(src, this.#start, this.#end, this);
+    }
+    return this.#kv;
+  }
 
   /** get returns the value of the first parameter with this lower-case name. */
   get(name: string): string | undefined {
-    const kv = this.kv;
+    const kv = this.#pairs();
     if (kv !== undefined) for (let i = 0; i < kv.length; i += 2) if (kv[i] === name) return kv[i + 1];
     return undefined;
   }
@@ -214,15 +271,21 @@ export class Params {
 
   /** size is the number of parameters. */
   get size(): number {
-    return this.kv === undefined ? 0 : this.kv.length / 2;
+    const kv = this.#pairs();
+    return kv === undefined ? 0 : kv.length / 2;
   }
 
   /** entries lists [name, value] pairs in order. */
   entries(): [string, string][] {
     const out: [string, string][] = [];
-    const kv = this.kv ?? [];
+    const kv = this.#pairs() ?? [];
     for (let i = 0; i < kv.length; i += 2) out.push([kv[i], kv[i + 1]]);
     return out;
+  }
+
+  /** Iterating yields the [name, value] pairs in order (deep equality compares through it). */
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries()[Symbol.iterator]();
   }
 
   /** toJSON renders the parameters as a plain object, for JSON output. */
@@ -238,13 +301,14 @@ export class Params {
    * thousands of parameters stay linear (`get` still returns the first).
    */
   add(name: string, value: string): void {
-    if (this.kv === undefined) this.kv = [name, value];
-    else if (this.kv.length >= 2 * DEDUP_LIMIT || !this.has(name)) this.kv.push(name, value);
+    const kv = this.#pairs();
+    if (kv === undefined) this.#kv = [name, value];
+    else if (kv.length >= 2 * DEDUP_LIMIT || !this.has(name)) kv.push(name, value);
   }
 
   /** replace sets the value of a present parameter (or adds it); for the parsers. */
   replace(name: string, value: string): void {
-    const kv = this.kv;
+    const kv = this.#pairs();
     if (kv !== undefined) {
       for (let i = 0; i < kv.length; i += 2) {
         if (kv[i] === name) {
@@ -255,6 +319,80 @@ export class Params {
     }
     this.add(name, value);
   }
+}
+
+/** MAX_FAST_PARAMS bounds the parameters scanParams indexes; longer lists take the generic path. */
+const MAX_FAST_PARAMS = 16;
+/** PSCAN is scanParams' result: per parameter name start, name end, value start, value end (-1, -1 without "="). */
+const PSCAN = new Int32Array(4 * MAX_FAST_PARAMS);
+
+/**
+ * scanParams is the fast path of readParams for the common, clean spelling `;name=value;name`
+ * with no LWS, no quoted value, no empty parameter (RFC 3261 §25.1 generic-param). It reads the
+ * message bytes b[i, end) (latin1: byte offsets are string indexes), indexes the parameters into
+ * PSCAN and returns how many there are, or -1 when the span holds anything else (then the caller
+ * takes the tolerant generic path, which also raises the issues). On success readParams over
+ * the same span would return true and find the same parameters.
+ */
+export function scanParams(b: Uint8Array, i: number, end: number): number {
+  let count = 0;
+  while (i < end) {
+    if (b[i] !== 59 || count === MAX_FAST_PARAMS) return -1;
+    const nameStart = ++i;
+    let c = 0;
+    while (i < end) {
+      c = b[i];
+      if (c === 59 || c === 61 || isWs(c)) break;
+      i++;
+    }
+    if (i === nameStart) return -1;
+    let vStart = -1;
+    let vEnd = -1;
+    if (i < end) {
+      if (c === 61) {
+        vStart = ++i;
+        if (i < end && b[i] === 34) return -1;
+        while (i < end) {
+          c = b[i];
+          if (c === 59 || isWs(c)) break;
+          i++;
+        }
+        vEnd = i;
+      }
+      if (i < end && c !== 59) return -1;
+    }
+    const k = count++ * 4;
+    PSCAN[k] = nameStart;
+    PSCAN[k + 1] = vStart < 0 ? i : vStart - 1;
+    PSCAN[k + 2] = vStart;
+    PSCAN[k + 3] = vEnd;
+  }
+  return count;
+}
+
+/**
+ * scannedParam returns the value (sliced from `t`, the latin1 text of `b`) of the first parameter
+ * of the last scanParams whose name equals `name` ignoring ASCII case; "" when it has no value,
+ * undefined when absent: what `Params.get` would return after readParams (first one wins).
+ */
+export function scannedParam(b: Uint8Array, t: string, count: number, name: string): string | undefined {
+  const len = name.length;
+  for (let k = 0; k < count * 4; k += 4) {
+    const ns = PSCAN[k];
+    if (PSCAN[k + 1] - ns === len && bytesEqualLower(b, ns, name)) return PSCAN[k + 2] < 0 ? "" : t.slice(PSCAN[k + 2], PSCAN[k + 3]);
+  }
+  return undefined;
+}
+
+/** bytesEqualLower reports whether b[at, at + word.length) equals the lower-case ASCII `word`, ignoring ASCII case. */
+export function bytesEqualLower(b: Uint8Array, at: number, word: string): boolean {
+  for (let j = 0; j < word.length; j++) if (lowerCode(b[at + j]) !== word.charCodeAt(j)) return false;
+  return true;
+}
+
+/** isWsByte reports the chars `\s` matches within latin1: TAB, LF, VT, FF, CR, SP, NBSP. */
+export function isWsByte(c: number): boolean {
+  return c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c === 0xa0;
 }
 
 /**

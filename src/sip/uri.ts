@@ -4,7 +4,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { clip, Lexicon, Params, percentDecode, readParams } from "./text.js";
+import { bytesEqualLower, clip, isWsByte, Lexicon, Params, percentDecode } from "./text.js";
 
 /** SipUri is a parsed URI. Fields other than `kind`, `scheme`, `raw` are set when present. */
 export interface SipUri {
@@ -54,7 +54,7 @@ export function parseUri(raw: string, issues: Issue[], offset: number): SipUri {
     addIssue(issues, "bad_uri", `"${clip(raw)}" has no URI scheme`, offset);
     return uri;
   }
-  const ws = raw.search(WS);
+  const ws = wsIndex(raw);
   if (ws >= 0) addIssue(issues, "bad_uri", `URI "${clip(raw)}" contains whitespace`, offset + ws);
   uri.scheme = known ?? raw.slice(0, colon).toLowerCase();
   if (uri.scheme === "sip" || uri.scheme === "sips") {
@@ -67,11 +67,28 @@ export function parseUri(raw: string, issues: Issue[], offset: number): SipUri {
     uri.user = raw.slice(colon + 1, end);
     uri.userUnescaped = percentDecode(uri.user) ?? uri.user;
     if (uri.user.length === 0) addIssue(issues, "bad_uri", `tel URI "${clip(raw)}" has no number`, offset);
-    if (end < raw.length) readParams(raw, end, raw.length, uri.params);
+    if (end < raw.length) uri.params = Params.lazy(raw, end, raw.length);
   } else {
     uri.kind = "absolute";
   }
   return uri;
+}
+
+/** wsIndex is `raw.search(/\s/)` without the regex call for latin1 text. */
+function wsIndex(raw: string): number {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c === 0xa0 || (c > 0xff && WS.test(raw[i]))) return i;
+  }
+  return -1;
+}
+
+/** digitsValue is Number(raw.slice(start, end)) for a run of ASCII digits, without the slice when short. */
+function digitsValue(raw: string, start: number, end: number): number {
+  if (end - start > 15) return Number(raw.slice(start, end));
+  let v = 0;
+  for (let k = start; k < end; k++) v = v * 10 + (raw.charCodeAt(k) - 48);
+  return v;
 }
 
 /** parseSipParts fills userinfo, hostport, params and headers of a sip/sips URI from raw[i...]. */
@@ -82,11 +99,20 @@ function parseSipParts(uri: SipUri, raw: string, i: number, issues: Issue[], off
   // §3.1.1.2 and §3.1.1.13).
   const at = raw.indexOf("@", i);
   if (at >= 0) {
-    const userinfo = raw.slice(i, at);
-    const pw = userinfo.indexOf(":");
-    uri.user = pw < 0 ? userinfo : userinfo.slice(0, pw);
-    if (pw >= 0) uri.password = userinfo.slice(pw + 1);
-    const unescaped = percentDecode(uri.user);
+    // One pass finds the password colon and whether the user part needs %-decoding or UTF-8.
+    let pw = -1;
+    let plain = true;
+    for (let k = i; k < at; k++) {
+      const c = raw.charCodeAt(k);
+      if (c === 58) {
+        pw = k;
+        break;
+      }
+      if (c === 37 || c >= 0x80) plain = false;
+    }
+    uri.user = raw.slice(i, pw < 0 ? at : pw);
+    if (pw >= 0) uri.password = raw.slice(pw + 1, at);
+    const unescaped = plain ? uri.user : percentDecode(uri.user);
     if (unescaped === undefined) {
       addIssue(issues, "bad_uri", `user part "${clip(uri.user)}" has a malformed %-escape`, offset + i);
       uri.userUnescaped = uri.user;
@@ -116,7 +142,7 @@ function parseSipParts(uri: SipUri, raw: string, i: number, issues: Issue[], off
   if (i < n && raw.charCodeAt(i) === 58) {
     const pStart = ++i;
     while (i < n && raw.charCodeAt(i) >= 48 && raw.charCodeAt(i) <= 57) i++;
-    const port = Number(raw.slice(pStart, i));
+    const port = digitsValue(raw, pStart, i);
     if (i === pStart || port > 65535) {
       addIssue(issues, "bad_uri", `URI "${clip(raw)}" has an invalid port`, offset + pStart);
     } else {
@@ -128,7 +154,8 @@ function parseSipParts(uri: SipUri, raw: string, i: number, issues: Issue[], off
   if (i < paramEnd && raw.charCodeAt(i) !== 59) {
     addIssue(issues, "bad_uri", `unexpected "${clip(raw.slice(i, paramEnd), 20)}" after the host of "${clip(raw)}"`, offset + i);
   }
-  if (i < paramEnd) readParams(raw, i, paramEnd, uri.params);
+  // URI parameters are read on first use: readParams' result is not checked here anyway.
+  if (i < paramEnd) uri.params = Params.lazy(raw, i, paramEnd);
   if (q >= 0) {
     for (const part of raw.slice(q + 1).split("&")) {
       if (part.length === 0) continue;
@@ -136,4 +163,74 @@ function parseSipParts(uri: SipUri, raw: string, i: number, issues: Issue[], off
       uri.headers.add(eq < 0 ? part : part.slice(0, eq), eq < 0 ? "" : part.slice(eq + 1));
     }
   }
+}
+
+/**
+ * uriAt parses the URI at b[a, e) (message bytes; `t` is their latin1 text, so indexes match)
+ * like parseUri(t.slice(a, e), issues, offset), with a byte scanner for the usual
+ * `sip[s]:[user[:password]@]host[:port][;params]` spelling: no whitespace, `?`, `%`, `[`, or
+ * non-ASCII byte. Anything else, or anything that would raise an issue, goes to parseUri.
+ */
+export function uriAt(b: Uint8Array, t: string, a: number, e: number, issues: Issue[], offset: number): SipUri {
+  return uriFast(b, t, a, e) ?? parseUri(t.slice(a, e), issues, offset);
+}
+
+/** uriFast is uriAt's fast path; undefined means "take parseUri" (nothing recorded). */
+function uriFast(b: Uint8Array, t: string, a: number, e: number): SipUri | undefined {
+  let i: number;
+  let scheme: string;
+  if (e - a > 4 && bytesEqualLower(b, a, "sip:")) {
+    scheme = "sip";
+    i = a + 4;
+  } else if (e - a > 5 && bytesEqualLower(b, a, "sips:")) {
+    scheme = "sips";
+    i = a + 5;
+  } else {
+    return undefined;
+  }
+  // One pass: the first "@" ends userinfo (RFC 3261 §25.1: no unescaped "@" elsewhere); the first
+  // ":" before it ends the user part; escapes, IPv6, URI headers and whitespace go generic.
+  let at = -1;
+  let colon = -1;
+  for (let k = i; k < e; k++) {
+    const c = b[k];
+    if (c === 64) {
+      if (at < 0) at = k;
+    } else if (c === 58) {
+      if (colon < 0) colon = k;
+    } else if (c === 37 || c === 63 || c === 91 || c >= 0x80 || isWsByte(c)) {
+      return undefined;
+    }
+  }
+  let user: string | undefined;
+  let password: string | undefined;
+  if (at >= 0) {
+    const userEnd = colon >= 0 && colon < at ? colon : at;
+    if (userEnd === i) return undefined;
+    user = t.slice(i, userEnd);
+    if (userEnd < at) password = t.slice(userEnd + 1, at);
+    i = at + 1;
+  }
+  const hostStart = i;
+  while (i < e && isHostChar(b[i])) i++;
+  if (i === hostStart) return undefined;
+  const host = t.slice(hostStart, i);
+  let port = -1;
+  if (i < e && b[i] === 58) {
+    const p = ++i;
+    port = 0;
+    while (i < e && b[i] >= 48 && b[i] <= 57 && i - p < 6) port = port * 10 + (b[i++] - 48);
+    if (i === p || port > 65535 || (i < e && b[i] >= 48 && b[i] <= 57)) return undefined;
+  }
+  if (i < e && b[i] !== 59) return undefined;
+  // Same property order as parseUri, so JSON renderings are identical.
+  const uri: SipUri = { kind: "sip", scheme, raw: t.slice(a, e), params: Params.lazy(t, i, e), headers: new Params() };
+  if (user !== undefined) {
+    uri.user = user;
+    if (password !== undefined) uri.password = password;
+    uri.userUnescaped = user;
+  }
+  uri.host = host;
+  if (port >= 0) uri.port = port;
+  return uri;
 }

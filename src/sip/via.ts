@@ -4,7 +4,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { clip, isTokenChar, Lexicon, Params, parseDecimal, readParams, skipWs } from "./text.js";
+import { bytesEqualLower, clip, isTokenChar, isWs, Lexicon, Params, parseDecimal, readParams, scannedParam, scanParams, skipWs } from "./text.js";
 
 /** TRANSPORTS interns the transport tokens of RFC 3261 §20.42, RFC 4168 (SCTP), RFC 7118 (WS, WSS). */
 const TRANSPORTS = new Lexicon(["udp", "tcp", "tls", "sctp", "tls-sctp", "ws", "wss"].map((w) => [w, w.toUpperCase()] as const));
@@ -130,6 +130,87 @@ export function parseVia(s: string, issues: Issue[], offset: number): Via | unde
   typeViaParams(via, issues);
   return via;
 }
+
+/**
+ * viaAt parses the Via value at b[a, e) of the message bytes (`t` their latin1 text, `raw` equal
+ * to t.slice(a, e), a the value's byte offset) like parseVia(raw, issues, a), with a byte scanner
+ * for the usual spelling `SIP/2.0/UDP host[:port];name=value;...` (one SP, no brackets, no
+ * quotes, no LWS). Anything else, or anything that would raise an issue, goes to parseVia, so
+ * results and issues are those of parseVia in every case.
+ */
+export function viaAt(b: Uint8Array, t: string, a: number, e: number, raw: string, issues: Issue[]): Via | undefined {
+  return viaFast(b, t, a, e, raw) ?? parseVia(raw, issues, a);
+}
+
+/** SIP_2_0 is the sent-protocol prefix `SIP/2.0/` as bytes. */
+const SIP_2_0 = [83, 73, 80, 47, 50, 46, 48, 47];
+
+/** viaFast is viaAt's fast path; undefined means "not the usual spelling" (nothing recorded). */
+function viaFast(b: Uint8Array, t: string, a: number, n: number, raw: string): Via | undefined {
+  if (n - a < 10) return undefined;
+  for (let k = 0; k < 8; k++) if (b[a + k] !== SIP_2_0[k]) return undefined;
+  let i = a + 8;
+  while (i < n && isTokenChar(b[i])) i++;
+  // One SP between sent-protocol and sent-by (RFC 3261 §20.42 allows LWS; odd spacing is rare).
+  if (i === a + 8 || i + 1 >= n || b[i] !== 32) return undefined;
+  const transport = transportAt(b, t, a + 8, i);
+  const h = ++i;
+  let c = b[h];
+  if (c === 91 || isWs(c)) return undefined; // IPv6 reference or more LWS: generic path
+  // The same host rule as parseVia: up to ":", ";" or a control char / SP.
+  while (i < n) {
+    c = b[i];
+    if (c === 58 || c === 59 || c <= 32) break;
+    i++;
+  }
+  if (i === h) return undefined;
+  const host = t.slice(h, i);
+  let port = -1;
+  if (i < n && c === 58) {
+    const p = ++i;
+    port = 0;
+    while (i < n && (c = b[i]) >= 48 && c <= 57) port = port * 10 + (c - 48), i++;
+    // A second colon (bare IPv6), a missing or too long port: the generic path decides.
+    if (i === p || i - p > 5 || port > 65535) return undefined;
+  }
+  if (i < n && b[i] !== 59) return undefined;
+  const count = scanParams(b, i, n);
+  if (count < 0) return undefined;
+  const branch = scannedParam(b, t, count, "branch");
+  const received = scannedParam(b, t, count, "received");
+  const maddr = scannedParam(b, t, count, "maddr");
+  const rportText = scannedParam(b, t, count, "rport");
+  let rport: number | true | undefined;
+  if (rportText !== undefined) {
+    if (rportText === "") rport = true;
+    else if (rportText.length <= 5 && (parseDecimal(rportText) ?? 65536) <= 65535) rport = parseDecimal(rportText);
+    else return undefined;
+  }
+  const ttlText = scannedParam(b, t, count, "ttl");
+  if (ttlText !== undefined && !TTL.test(ttlText)) return undefined;
+  // Same property order as parseVia, so JSON renderings are identical.
+  const via: Via = { protocol: "SIP/2.0", transport, host, params: Params.lazy(t, i, n), raw, offset: a };
+  if (port >= 0) via.port = port;
+  if (branch !== undefined) via.branch = branch;
+  if (received !== undefined) via.received = received;
+  if (maddr !== undefined) via.maddr = maddr;
+  if (rport !== undefined) via.rport = rport;
+  if (ttlText !== undefined) via.ttl = Number(ttlText);
+  return via;
+}
+
+/** transportAt returns the transport token b[s, e) as parseVia does: interned upper-case for the common ones. */
+function transportAt(b: Uint8Array, t: string, s: number, e: number): string {
+  if (e - s === 3) {
+    if (bytesEqualLower(b, s, "udp")) return "UDP";
+    if (bytesEqualLower(b, s, "tcp")) return "TCP";
+    if (bytesEqualLower(b, s, "tls")) return "TLS";
+  }
+  return TRANSPORTS.find(t, s, e) ?? t.slice(s, e).toUpperCase();
+}
+
+/** TTL matches a valid `ttl` (RFC 3261 §25.1: 1*3DIGIT, 0..255). */
+const TTL = /^(?:\d{1,2}|[01]\d\d|2[0-4]\d|25[0-5])$/;
 
 /** typeViaParams copies the well-known parameters into typed fields. */
 function typeViaParams(via: Via, issues: Issue[]): void {

@@ -2,7 +2,8 @@
  * Test helpers for src/sip: fixture loading (RFC 4475 messages in the RFC's own §2 notation, lab
  * capture payloads), message building and a snapshot of every public field.
  */
-import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { SipMessage } from "../../src/sip/message.js";
 
@@ -63,3 +64,71 @@ export function snapshot(m: SipMessage): Record<string, unknown> {
 export function codes(issues: { code: string }[]): string[] {
   return [...new Set(issues.map((i) => i.code))].sort();
 }
+
+// ---- fixtures and mutations shared by the property tests ----
+
+/** dir lists the fixture files of a folder with the given extension. */
+const dir = (d: string, ext: string) => readdirSync(`${here}${d}/`).filter((f) => f.endsWith(ext));
+export const SEEDS: Uint8Array[] = [
+  ...dir("lab", ".sip").map((f) => lab(f.replace(/\.sip$/, ""))),
+  ...dir("torture", ".txt").map((f) => torture(f.replace(/\.txt$/, ""))),
+];
+
+/** Mutation is one edit of a message. */
+export type Mutation =
+  | { op: "flip"; at: number; bit: number }
+  | { op: "truncate"; at: number }
+  | { op: "insert"; at: number; bytes: Uint8Array }
+  | { op: "deleteCr" }
+  | { op: "dupLine"; at: number }
+  | { op: "deleteRange"; at: number; len: number };
+
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ op: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ op: fc.constant("truncate" as const), at: fc.nat() }),
+  fc.record({
+    op: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 8 }),
+      fc.constantFrom(...[",", ";", '"', "<", ">", "\r\n", "\n", " ", ":", "=", "\\", "%", "\r\n ", "[", "]", "@"].map((s) => new Uint8Array(Buffer.from(s)))),
+    ),
+  }),
+  fc.record({ op: fc.constant("deleteCr" as const) }),
+  fc.record({ op: fc.constant("dupLine" as const), at: fc.nat() }),
+  fc.record({ op: fc.constant("deleteRange" as const), at: fc.nat(), len: fc.integer({ min: 1, max: 12 }) }),
+);
+
+/** apply performs the edits in order on a copy. */
+export function apply(seed: Uint8Array, edits: Mutation[]): Uint8Array {
+  let b = Buffer.from(seed);
+  for (const e of edits) {
+    const at = b.length === 0 ? 0 : "at" in e ? e.at % (b.length + 1) : 0;
+    switch (e.op) {
+      case "flip":
+        if (b.length > 0) b[at % b.length] ^= 1 << e.bit;
+        break;
+      case "truncate":
+        b = b.subarray(0, at);
+        break;
+      case "insert":
+        b = Buffer.concat([b.subarray(0, at), e.bytes, b.subarray(at)]);
+        break;
+      case "deleteCr":
+        b = Buffer.from(b.toString("latin1").replace(/\r/g, ""), "latin1");
+        break;
+      case "dupLine": {
+        const start = b.lastIndexOf(10, at - 1) + 1;
+        const end = b.indexOf(10, at);
+        const line = b.subarray(start, end < 0 ? b.length : end + 1);
+        b = Buffer.concat([b.subarray(0, start), line, line, b.subarray(start)]);
+        break;
+      }
+      case "deleteRange":
+        b = Buffer.concat([b.subarray(0, at), b.subarray(at + e.len)]);
+        break;
+    }
+  }
+  return new Uint8Array(b);
+}
+

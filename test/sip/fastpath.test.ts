@@ -1,0 +1,121 @@
+// Differential properties: the byte scanners behind Via, From, To, Contact, Route, Record-Route and
+// the digest headers give exactly what the generic tolerant readers give (ParseOptions.generic),
+// for real, RFC 4475, mutated and generated messages: every accessor deep-equal, the same JSON
+// (property order included) and the same issues in the same order.
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { parseSip } from "../../src/sip/parse.js";
+import { Params } from "../../src/sip/text.js";
+import { apply, mutation, SEEDS, sip, snapshot } from "./helpers.js";
+
+/** compare parses bytes both ways, reads every accessor in the same order and expects equality. */
+function compare(bytes: Uint8Array): void {
+  const fast = parseSip(bytes);
+  const generic = parseSip(bytes, { generic: true });
+  if (fast.message === null || generic.message === null) {
+    expect(fast.message).toBe(generic.message);
+    expect(fast.issues).toEqual(generic.issues);
+    return;
+  }
+  const a = snapshot(fast.message);
+  const b = snapshot(generic.message);
+  expect(a).toEqual(b);
+  expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  expect(fast.issues).toEqual(generic.issues);
+}
+
+/** Pieces of header values that steer the scanners to their edges and fallbacks. */
+const PIECE = fc.constantFrom(
+  "sip:", "sips:", "SIP:", "tel:", "alice", "@", "example.test", "198.51.100.20", ":", "5060", "65536", "0", ";", "=",
+  "tag", "TAG", "branch", "z9hG4bK-1", "rport", "received", "maddr", "ttl", "255", "256", "expires", "q", "0.5", "2",
+  "transport", "udp", "lr", "<", ">", '"', '"Alice"', "\\", " ", "  ", "\t", ",", "?", "%41", "%", "[", "]", "::1",
+  "\u00e9", "*", "x", "",
+);
+const VIA_PIECE = fc.constantFrom("SIP/2.0/UDP ", "SIP/2.0/TCP ", "SIP/2.0/tls ", "SIP/2.0/SCTP ", "SIP/2.0/ws ", "SIP / 2.0 / UDP ", "SIP/2.0/UDP  ");
+const AUTH_PIECE = fc.constantFrom(
+  "Digest ", "digest ", "Basic ", "realm", "nonce", "qop", "opaque", "algorithm", "stale", "domain", "username", "uri",
+  "response", "cnonce", "nc", "userhash", "charset", "=", '"', "x", "auth", "auth-int", "MD5", "true", "00000001",
+  ",", ", ", " ", "\\", "\u00e9", "sip:a@b", "dGVzdA==",
+);
+
+/** value joins generated pieces into one header value. */
+const value = (piece: fc.Arbitrary<string>) => fc.array(piece, { maxLength: 16 }).map((p) => p.join(""));
+
+/** BASE are the headers of a minimal valid request the generated header is appended to. */
+const BASE = [
+  "REGISTER sip:example.test SIP/2.0",
+  "Max-Forwards: 70",
+  "Call-ID: c1@198.51.100.20",
+  "CSeq: 1 REGISTER",
+];
+
+describe("fast scanners agree with the generic readers", () => {
+  test("every seed message (lab captures, RFC 4475)", () => {
+    for (const s of SEEDS) compare(s);
+  });
+
+  test("mutated seed messages", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: SEEDS.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 6 }), (i, edits) => {
+        compare(apply(SEEDS[i], edits));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  test("generated Via, From, To, Contact, Route and auth values", () => {
+    const header = fc.oneof(
+      fc.tuple(fc.constantFrom("Via", "v"), fc.tuple(VIA_PIECE, value(PIECE)).map(([p, v]) => p + v)),
+      fc.tuple(fc.constantFrom("From", "To", "f", "t", "Contact", "m", "Route", "Record-Route"), value(PIECE)),
+      fc.tuple(fc.constantFrom("Contact", "m"), fc.tuple(fc.constantFrom("<sip:a@b>", "sip:a@b", '"A" <sip:a@b:1>'), value(PIECE)).map(([p, v]) => p + v)),
+      fc.tuple(
+        fc.constantFrom("WWW-Authenticate", "Proxy-Authenticate", "Authorization", "Proxy-Authorization"),
+        fc.tuple(fc.constantFrom("Digest ", "Digest realm=\"r\", ", "Digest username=\"u\",nonce=\"n\","), value(AUTH_PIECE)).map(([p, v]) => p + v),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(header, { minLength: 1, maxLength: 4 }), (headers) => {
+        const lines = [...BASE, ...headers.map(([n, v]) => `${n}: ${v}`), "Content-Length: 0"];
+        compare(sip(lines));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("the usual spellings take the fast path and read right", () => {
+    const m = parseSip(
+      sip([
+        "SIP/2.0 401 Unauthorized",
+        "Via: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bK-1;rport=5060;received=198.51.100.20;ttl=9",
+        'From: "Alice" <sip:alice:pw@example.test>;tag=a1',
+        "To: <sip:alice@example.test;transport=udp>;tag=b2",
+        "Contact: sip:alice@198.51.100.20:5060;expires=300;q=0.5",
+        "Call-ID: c1",
+        "CSeq: 1 REGISTER",
+        'WWW-Authenticate: Digest realm="example.test", nonce="n1", qop="auth,auth-int", algorithm=MD5, stale=TRUE',
+        'Authorization: Digest username="alice",realm="example.test",nonce="n1",uri="sip:example.test",response="r",nc=00000001,qop=auth,cnonce="c"',
+        "Content-Length: 0",
+      ]),
+    );
+    const msg = m.message;
+    expect(m.issues).toEqual([]);
+    expect(msg?.topVia).toMatchObject({ transport: "UDP", host: "198.51.100.20", port: 5060, branch: "z9hG4bK-1", rport: 5060, received: "198.51.100.20", ttl: 9 });
+    expect(msg?.topVia?.params.entries()).toEqual([["branch", "z9hG4bK-1"], ["rport", "5060"], ["received", "198.51.100.20"], ["ttl", "9"]]);
+    expect(msg?.from).toMatchObject({ displayName: "Alice", tag: "a1", angle: true, uri: { user: "alice", password: "pw", host: "example.test" } });
+    expect(msg?.to?.uri.params.get("transport")).toBe("udp");
+    expect(msg?.contacts[0]).toMatchObject({ star: false, expires: 300, q: 0.5, angle: false, uri: { host: "198.51.100.20", port: 5060 } });
+    expect(msg?.challenges[0]).toMatchObject({ realm: "example.test", nonce: "n1", qop: ["auth", "auth-int"], algorithm: "MD5", stale: true });
+    expect(msg?.credentials[0]).toMatchObject({ username: "alice", response: "r", nc: "00000001", qop: "auth", cnonce: "c" });
+    expect(msg?.credentials[0].quoted).toEqual(["username", "realm", "nonce", "uri", "response", "cnonce"]);
+  });
+
+  test("a lazy Params equals an eager one with the same content, and differs from other content", () => {
+    const lazy = Params.lazy(";a=1;B", 0, 6);
+    const eager = new Params();
+    eager.add("a", "1");
+    eager.add("b", "");
+    expect(lazy).toEqual(eager);
+    expect(Params.lazy(";a=2", 0, 4)).not.toEqual(eager);
+    expect(lazy.toJSON()).toEqual({ a: "1", b: "" });
+  });
+});
