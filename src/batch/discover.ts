@@ -19,6 +19,7 @@ import { basename, join, resolve } from "node:path";
 import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { sniffMagic } from "../capture/sniff.js";
 import { compileGlob, matchesAny } from "./glob.js";
+import { shardOf, type Shard } from "./shard.js";
 import { byCodeUnits, scanErrorOf, type ScanError } from "./summary.js";
 
 /** ScanFile is one file to analyse (or, with `error`, one that could not even be looked at). */
@@ -39,6 +40,11 @@ export interface DiscoverOptions {
   include?: readonly string[];
   /** Files, and directories, matching one of these globs are left out. */
   exclude?: readonly string[];
+  /**
+   * Keep only the files of this shard (by `shardOf(rel)`). Applied before files are opened, so a
+   * shard of a huge archive stats and sniffs its own files only; the walk itself is shared.
+   */
+  shard?: Shard;
 }
 
 /** Discovery is the outcome of the walk. */
@@ -192,14 +198,29 @@ export async function discover(roots: readonly string[], opts: DiscoverOptions =
     if (isDir) await walk(root, "", filters, candidates, failed);
     else if (!matchesAny(filters.exclude, basename(root))) candidates.push({ path: root, rel: basename(root), explicit: true });
   }
+  // The same file reached twice (`scan dir dir/a.pcap`) is examined once, under the first
+  // spelling in path order. Done before sharding: the two spellings have different relative paths,
+  // so they could fall into two shards and be analysed twice.
+  // A file named on the command line stays reported whatever it holds, under either spelling.
+  candidates.sort((a, b) => byCodeUnits(a.path, b.path));
+  const firstSpelling = new Map<string, Candidate>();
+  const once = candidates.filter((c) => {
+    const key = resolve(c.path);
+    const first = firstSpelling.get(key);
+    if (first) first.explicit ||= c.explicit;
+    else firstSpelling.set(key, c);
+    return !first;
+  });
+  const inShard = (rel: string): boolean => opts.shard === undefined || shardOf(rel, opts.shard.count) === opts.shard.index;
+  const mine = once.filter((c) => inShard(c.rel));
   let skipped = 0;
-  const examined = await mapLimited(candidates, STAT_CONCURRENCY, (c) => examine(c, filters));
-  const files: ScanFile[] = [...failed];
+  const examined = await mapLimited(mine, STAT_CONCURRENCY, (c) => examine(c, filters));
+  const files: ScanFile[] = failed.filter((f) => inShard(f.rel));
   for (const f of examined) {
     if (f === "skipped") skipped++;
     else if (f) files.push(f);
   }
-  // The same file reached twice (`scan dir dir/a.pcap`) is analysed once, under the first spelling in sorted order.
+  // A root that could not be examined may also have been reached by the walk: listed once.
   files.sort((a, b) => byCodeUnits(a.path, b.path));
   const seen = new Set<string>();
   const unique = files.filter((f) => {

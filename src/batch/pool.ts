@@ -54,6 +54,31 @@ export interface PoolOptions {
   workerHeapMb?: number;
   /** Time one file may take, in seconds; its worker is stopped after that (default: no limit). */
   timeoutS?: number;
+  /**
+   * Stops the scan (Ctrl-C, SIGTERM): no new file is started, files in flight are abandoned (their
+   * workers terminated), and scanFiles rejects with the signal's reason — a ScanInterrupted, or
+   * one made from whatever the reason was.
+   */
+  signal?: AbortSignal;
+}
+
+/** ScanInterrupted is how scanFiles ends when its signal aborts. */
+export class ScanInterrupted extends Error {
+  /** Files finished before the stop (set by scanFiles). */
+  done = 0;
+  constructor(
+    readonly signalName: string,
+    readonly exitCode: number,
+  ) {
+    super(`scan interrupted (${signalName})`);
+  }
+}
+
+/** interruption is the error scanFiles ends with when `signal` aborted. */
+function interruption(signal: AbortSignal, done: number): ScanInterrupted {
+  const e = signal.reason instanceof ScanInterrupted ? signal.reason : new ScanInterrupted(String(signal.reason ?? "aborted"), 130);
+  e.done = done;
+  return e;
 }
 
 /** scanFiles analyses every file on a pool of worker threads and returns the rows in the order of `files`. */
@@ -69,21 +94,28 @@ export async function scanFiles(files: readonly ScanFile[], opts: PoolOptions): 
     resourceLimits: { maxOldGenerationSizeMb: opts.workerHeapMb ?? defaultWorkerHeapMb(jobs) },
   });
   let next = 0;
+  let done = 0;
+  const signal = opts.signal;
   const lane = async (): Promise<void> => {
-    while (next < files.length) {
+    while (next < files.length && !signal?.aborted) {
       const index = next++;
       const file = files[index];
       opts.onStart?.(file, index);
       const outcome = file.error ? failed(file, file.error.code, file.error.message, opts.config) : await runOne(pool, file, opts);
+      // A file abandoned by the stop is not a result (it would read as "crashed").
+      if (signal?.aborted) break;
       rows[index] = outcome.row;
+      done++;
       await opts.onResult?.(outcome, file, index);
     }
   };
   try {
     await Promise.all(Array.from({ length: jobs }, lane));
   } finally {
+    // Terminates the worker threads, also those still busy with an abandoned file.
     await pool.destroy();
   }
+  if (signal?.aborted) throw interruption(signal, done);
   return rows;
 }
 
@@ -93,12 +125,14 @@ export async function scanFiles(files: readonly ScanFile[], opts: PoolOptions): 
  * `timed_out` row — an analysis bug that loops must not hang an archive scan.
  */
 async function runOne(pool: Piscina<ScanFile, ScanOutcome>, file: ScanFile, opts: PoolOptions): Promise<ScanOutcome> {
-  const signal = opts.timeoutS !== undefined && opts.timeoutS > 0 ? AbortSignal.timeout(opts.timeoutS * 1000) : undefined;
+  const timeout = opts.timeoutS !== undefined && opts.timeoutS > 0 ? AbortSignal.timeout(opts.timeoutS * 1000) : undefined;
+  const signals = [timeout, opts.signal].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   try {
     // Only the facts cross to the worker (a ScanFile without error is exactly that).
     return await pool.run({ path: file.path, rel: file.rel, size: file.size }, signal ? { signal } : {});
   } catch (err) {
-    if (signal?.aborted) return failed(file, "timed_out", `analysis stopped after ${opts.timeoutS} s (--timeout)`, opts.config);
+    if (timeout?.aborted) return failed(file, "timed_out", `analysis stopped after ${opts.timeoutS} s (--timeout)`, opts.config);
     return failed(file, "crashed", `analysis stopped: ${err instanceof Error ? err.message : String(err)}`, opts.config);
   }
 }

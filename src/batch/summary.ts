@@ -328,9 +328,14 @@ export function scanRecord(row: ScanRow, report?: unknown): string {
 
 /** rowFromRecord reads a row back from a `scanRecord` line; throws on lines that are not scan records of this version. */
 export function rowFromRecord(line: string): ScanRow {
-  const { kind, version, report: _report, ...row } = JSON.parse(line) as { kind?: unknown; version?: unknown; report?: unknown } & ScanRow;
+  return rowFromObject(JSON.parse(line));
+}
+
+/** rowFromObject is rowFromRecord for a line already parsed (a merge parses each line once). */
+export function rowFromObject(record: unknown): ScanRow {
+  const { kind, version, report: _report, ...row } = (record ?? {}) as { kind?: unknown; version?: unknown; report?: unknown } & ScanRow;
   if (kind !== RECORD_KIND) throw new Error(`not a sip401 scan record (kind ${JSON.stringify(kind)})`);
   if (version !== SCAN_SCHEMA_VERSION) throw new Error(`scan record version ${JSON.stringify(version)} is not ${SCAN_SCHEMA_VERSION}`);
-  if (typeof row.path !== "string" || (row.status !== "ok" && row.status !== "error")) throw new Error("scan record without path or status");
+  if (typeof row.path !== "string" || typeof row.rel !== "string" || (row.status !== "ok" && row.status !== "error")) throw new Error("scan record without path, rel or status");
   return row;
 }

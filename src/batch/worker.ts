@@ -7,7 +7,7 @@
  */
 import { createReadStream } from "node:fs";
 import { workerData } from "node:worker_threads";
-import { analyze } from "../analyze/index.js";
+import { analyze, type AnalyzeOptions } from "../analyze/index.js";
 import { CredentialStore } from "../detect/credentials.js";
 import { redactReport, renderJson } from "../report/index.js";
 import { errorRow, rowOf, scanErrorOf, scanRecord, type FileFacts, type ScanRow } from "./summary.js";
@@ -22,6 +22,10 @@ export interface WorkerConfig {
   tlsKeylog?: string;
   /** Also build the NDJSON record (row plus the whole report). */
   records: boolean;
+  /** `--max-*` extraction limits (plain numbers: workerData is structured-cloned). */
+  extract?: AnalyzeOptions["extract"];
+  /** `--max-transactions`, `--max-registrations`. */
+  correlation?: AnalyzeOptions["correlation"];
 }
 
 /** ScanOutcome is what one file gives back. */
@@ -43,7 +47,7 @@ export async function scanOne(file: FileFacts, config: WorkerConfig, credentials
   const stream = createReadStream(file.path, { highWaterMark: Math.min(MAX_READ_BYTES, Math.max(MIN_READ_BYTES, file.size)) });
   let report;
   try {
-    report = await analyze([{ input: stream, name: file.path }], { credentials, tlsKeylog: config.tlsKeylog });
+    report = await analyze([{ input: stream, name: file.path }], { credentials, tlsKeylog: config.tlsKeylog, extract: config.extract, correlation: config.correlation });
   } catch (err) {
     const row = errorRow(file, scanErrorOf(err));
     return config.records ? { row, record: scanRecord(row) } : { row };

@@ -18,7 +18,8 @@ import { REPORT_FORMATS, type ReportFormat } from "../report/index.js";
 import { LineWriter, PipeClosedError } from "./output.js";
 import { parseKeyLog } from "../tls/keylog.js";
 import { correlationLimits, correlationOptions, extractLimits, limitOptions } from "./limits.js";
-import { runScan, scanOptions } from "./scan.js";
+import { interruptOnSignals, runScan, scanOptions } from "./scan.js";
+import { mergeOptions, runMerge } from "./merge.js";
 
 const VERSION = "0.1.0";
 
@@ -210,18 +211,30 @@ export async function main(argv: string[]): Promise<void> {
       async (args) => {
         await guard(args.paths.join(", "), args.debug, async () => {
           const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
+          const interrupt = interruptOnSignals();
           const r = await runScan({
             paths: args.paths.map(nameOf), format: args.format, output: args.output, jobs: args.jobs, workerMemory: args["worker-memory"], timeout: args.timeout,
             include: args.include, exclude: args.exclude,
             failOn: args["fail-on"], credentials: args.credentials, insecureCredentials: args["insecure-credentials"], tlsKeylog, redact: args.redact,
             progress: args.progress, color: args.color, stdout, stdoutIsTTY: process.stdout.isTTY, columns: process.stdout.columns,
             stderr: process.stderr, env: process.env,
-          });
+            shard: args.shard, shardFromEnv: args["shard-from-env"], shardCount: args["shard-count"], arrayBase: args["array-base"], limits: args, signal: interrupt.signal,
+          }).finally(() => interrupt.dispose());
           process.exitCode = r.code;
         });
       },
     )
-    .demandCommand(1, "Name a command: sip401 analyze FILE, sip401 messages FILE, sip401 flow FILE --call-id ID, sip401 scan DIR")
+    .command(
+      "merge <files..>",
+      "Combine the NDJSON outputs of scan --shard K/N into the summary one scan of the whole archive prints",
+      (y) => mergeOptions(y),
+      (args) =>
+        guard(args.files.join(", "), args.debug, async () => {
+          const terminal = { stdout, stdoutIsTTY: process.stdout.isTTY, columns: process.stdout.columns, env: process.env };
+          process.exitCode = (await runMerge({ files: args.files.map(nameOf), format: args.format, output: args.output, failOn: args["fail-on"], color: args.color, ...terminal })).code;
+        }),
+    )
+    .demandCommand(1, "Name a command: sip401 analyze FILE, sip401 messages FILE, sip401 flow FILE --call-id ID, sip401 scan DIR, sip401 merge SHARDS")
     .strict()
     .version(VERSION)
     .help()

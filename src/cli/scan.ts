@@ -16,12 +16,14 @@
  * with `--jobs 1` completion order is file order.
  */
 import { readFile } from "node:fs/promises";
+import { totalmem } from "node:os";
 import type { Argv } from "yargs";
 import { VERSION } from "../analyze/index.js";
 import { discover } from "../batch/discover.js";
-import { defaultJobs, scanFiles } from "../batch/pool.js";
+import { defaultJobs, defaultWorkerHeapMb, ScanInterrupted, scanFiles } from "../batch/pool.js";
 import { ProgressBar, type ProgressOutput } from "../batch/progress.js";
-import { rowFails, summarize, type ScanSummary } from "../batch/summary.js";
+import { parseShard, SHARD_ENV_VARS, shardFromEnv, shardHeader, type Shard } from "../batch/shard.js";
+import { rowFails, summarize, type ScanRow, type ScanSummary } from "../batch/summary.js";
 import type { WorkerConfig } from "../batch/worker.js";
 import { colorEnabled } from "../report/color.js";
 import { REPORT_FORMATS, type ReportFormat } from "../report/index.js";
@@ -29,6 +31,7 @@ import { renderScan } from "../report/scan.js";
 import { chooseFormat, FAIL_ON, type FailOn } from "./analyze.js";
 import { loadCredentials } from "./credentials.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
+import { correlationLimits, correlationOptions, extractLimits, limitOptions, type LimitArgs } from "./limits.js";
 import { LineWriter } from "./output.js";
 import { openAtomic, writeAtomic, type AtomicFile } from "./write.js";
 
@@ -39,12 +42,12 @@ export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** scanOptions declares the command's arguments (registered in index.ts). */
 export function scanOptions<T>(y: Argv<T>) {
-  return y
+  return correlationOptions(limitOptions(y))
     .positional("paths", { type: "string", array: true, demandOption: true, describe: "Capture files and directories (searched recursively)" })
     .option("format", { alias: "f", choices: SCAN_FORMATS, describe: "Output: a summary (table, json, markdown, html) or one JSON record per capture (ndjson); default table, or from --output's extension" })
-    .option("output", { alias: "o", type: "string", describe: "Write to FILE (atomically; .ndjson/.jsonl means ndjson)" })
+    .option("output", { alias: "o", type: "string", describe: "Write to FILE (atomically; .ndjson/.jsonl means ndjson; with a shard, {shard} and {shards} in FILE become K and N)" })
     .option("jobs", { alias: "j", type: "number", default: defaultJobs(), defaultDescription: "CPU count", describe: "Files analysed in parallel (worker threads)" })
-    .option("worker-memory", { type: "number", defaultDescription: "3/4 of RAM ÷ jobs, 512–16384", describe: "Heap cap per worker in MiB; a file needing more becomes a 'crashed' row" })
+    .option("worker-memory", { type: "number", defaultDescription: "3/4 of RAM (or of the container limit) ÷ jobs, 512–16384", describe: "Heap cap per worker in MiB; a file needing more becomes a 'crashed' row" })
     .option("timeout", { type: "number", describe: "Seconds one file may take before its analysis is stopped (a 'timed_out' row); default: no limit" })
     .option("include", { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Only files matching this glob (name, or path below PATH when it has a /); repeatable" })
     .option("exclude", { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Leave out files and directories matching this glob; repeatable" })
@@ -55,9 +58,14 @@ export function scanOptions<T>(y: Argv<T>) {
     .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs (file paths are kept)" })
     .option("progress", { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" })
     .option("color", { type: "boolean", describe: "Colour the table (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" })
+    .option("shard", { type: "string", describe: "Scan only shard K of N (K from 0), by a stable hash of each file's path below PATH; writes NDJSON with a shard header for `sip401 merge`" })
+    .option("shard-from-env", { type: "boolean", default: false, describe: `Take K from ${SHARD_ENV_VARS.join(", ")} (the first set) and N from --shard-count` })
+    .option("shard-count", { type: "number", describe: "N for --shard-from-env: the number of array tasks" })
+    .option("array-base", { type: "number", default: 0, describe: "First index of the batch array (1 for a Slurm --array=1-N); subtracted from the variable" })
     .example("$0 scan /srv/captures", "summary table of every capture below the folder")
     .example("$0 scan /srv/captures -f ndjson > scan.ndjson", "one JSON record per capture, as each finishes")
-    .example("$0 scan day1 day2 --include '*.pcap.gz' -o scan.html", "an HTML summary of the gzip captures");
+    .example("$0 scan day1 day2 --include '*.pcap.gz' -o scan.html", "an HTML summary of the gzip captures")
+    .example("$0 scan /archive --shard-from-env --shard-count 16 --fail-on none -o '/out/shard-{shard}.ndjson'", "one task of a 16-way batch array (Kubernetes, Slurm, AWS Batch); then sip401 merge /out/shard-*.ndjson");
 }
 
 /** ScanCliOptions are the parsed arguments plus what the CLI knows about its terminal. */
@@ -80,6 +88,16 @@ export interface ScanCliOptions {
   redact: boolean;
   progress: boolean;
   color?: boolean;
+  /** `--shard K/N`. */
+  shard?: string;
+  /** `--shard-from-env` with `--shard-count` and `--array-base`. */
+  shardFromEnv?: boolean;
+  shardCount?: number;
+  arrayBase?: number;
+  /** The `--max-*` options (src/cli/limits.ts), applied to every file. */
+  limits?: LimitArgs;
+  /** Aborted on Ctrl-C / SIGTERM (interruptOnSignals): the scan stops, writes nothing more, and returns 128 + the signal number. */
+  signal?: AbortSignal;
   /** Where results go when there is no --output. */
   stdout: LineWriter;
   stdoutIsTTY: boolean | undefined;
@@ -89,19 +107,56 @@ export interface ScanCliOptions {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * usableMemory is the memory this process may use: the machine's, or the container's limit when
+ * lower (cgroup `memory.max`, via process.constrainedMemory; it reports 2^64 when unlimited). In a
+ * Kubernetes pod os.totalmem() is the node's memory, and heap caps sized from it would let the
+ * kernel kill the pod instead of turning one greedy capture into a `crashed` row.
+ */
+export function usableMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+}
+
 /** Table width for files and pipes: wide enough that no line is cut. */
 const WHOLE_LINES = 1000;
 
-/** chooseScanFormat: --format wins; an --output ending in .ndjson/.jsonl means ndjson; else as for analyze. */
-export function chooseScanFormat(format: ScanFormat | undefined, output: string | undefined): ScanFormat {
+/** chooseScanFormat: --format wins; an --output ending in .ndjson/.jsonl means ndjson; a shard without either writes ndjson (what merge reads); else as for analyze. */
+export function chooseScanFormat(format: ScanFormat | undefined, output: string | undefined, sharded = false): ScanFormat {
   if (format) return format;
   if (output && /\.(ndjson|jsonl)$/i.test(output)) return "ndjson";
+  if (sharded && output === undefined) return "ndjson";
   return chooseFormat(undefined, output);
+}
+
+/**
+ * shardOutput fills `{shard}` (K) and `{shards}` (N) in --output. Batch engines do not all expand
+ * variables in a command (AWS Batch does not, Kubernetes only `$(VAR)`), and with --array-base
+ * the engine's index is not the shard number: the placeholder names the file by the real shard.
+ */
+export function shardOutput(output: string | undefined, shard: Shard | undefined): string | undefined {
+  if (output === undefined || !/\{shards?\}/.test(output)) return output;
+  if (!shard) throw new UsageError(`--output ${output}: {shard} and {shards} are filled in only with --shard or --shard-from-env`);
+  return output.replaceAll("{shards}", String(shard.count)).replaceAll("{shard}", String(shard.index));
+}
+
+/** chooseShard resolves --shard / --shard-from-env (usage errors before any work). */
+export function chooseShard(o: Pick<ScanCliOptions, "shard" | "shardFromEnv" | "shardCount" | "arrayBase" | "env">): Shard | undefined {
+  if (o.shard !== undefined && o.shardFromEnv) throw new UsageError("give --shard K/N or --shard-from-env, not both");
+  if (o.shard !== undefined) return parseShard(o.shard);
+  if (o.shardFromEnv) return shardFromEnv(o.env, o.shardCount, o.arrayBase ?? 0);
+  if (o.shardCount !== undefined) throw new UsageError("--shard-count goes with --shard-from-env (or give --shard K/N)");
+  return undefined;
 }
 
 /** workerConfig checks and loads what every worker needs (bad credentials are a usage error before any work). */
 async function workerConfig(o: ScanCliOptions, records: boolean): Promise<WorkerConfig> {
   const config: WorkerConfig = { redact: o.redact, records };
+  // Checked here (a bad value is a usage error before any work); sent to every worker as plain numbers.
+  const extract = extractLimits(o.limits ?? {});
+  const correlation = correlationLimits(o.limits ?? {});
+  if (Object.keys(extract).length > 0) config.extract = extract;
+  if (Object.keys(correlation).length > 0) config.correlation = correlation;
   if (o.credentials !== undefined) {
     await loadCredentials({ file: o.credentials, insecure: o.insecureCredentials });
     config.credentials = await readFile(o.credentials, "utf8");
@@ -110,19 +165,22 @@ async function workerConfig(o: ScanCliOptions, records: boolean): Promise<Worker
   return config;
 }
 
-/** runScan runs the scan, writes its output and returns the exit code and the summary. */
-export async function runScan(o: ScanCliOptions): Promise<{ code: number; summary: ScanSummary }> {
+/** runScan runs the scan, writes its output and returns the exit code and the summary (none when interrupted). */
+export async function runScan(options: ScanCliOptions): Promise<{ code: number; summary?: ScanSummary }> {
   // yargs turns a lone "-" into nothing; scan reads files only (stdin is `analyze -`).
-  if (o.paths.length === 0 || o.paths.includes("-")) throw new UsageError("scan needs files or directories (for standard input use `sip401 analyze -`)");
-  const format = chooseScanFormat(o.format, o.output);
+  if (options.paths.length === 0 || options.paths.includes("-")) throw new UsageError("scan needs files or directories (for standard input use `sip401 analyze -`)");
+  const shard = chooseShard(options);
+  const o = { ...options, output: shardOutput(options.output, shard) };
+  const format = chooseScanFormat(o.format, o.output, shard !== undefined);
   if (!Number.isInteger(o.jobs) || o.jobs < 1) throw new UsageError(`--jobs must be a whole number ≥ 1 (got ${o.jobs})`);
   if (o.workerMemory !== undefined && !(o.workerMemory >= 16)) throw new UsageError(`--worker-memory must be at least 16 (MiB; got ${o.workerMemory})`);
   if (o.timeout !== undefined && !(o.timeout > 0)) throw new UsageError(`--timeout must be a number of seconds > 0 (got ${o.timeout})`);
   const config = await workerConfig(o, format === "ndjson");
-  const found = await discover(o.paths, { include: o.include, exclude: o.exclude });
+  const found = await discover(o.paths, { include: o.include, exclude: o.exclude, shard });
   if (found.missing.length > 0) throw new UsageError(`${found.missing[0]}: no such file or directory`);
   if (found.skipped > 0) o.stderr.write(`sip401: skipped ${found.skipped === 1 ? "1 file that is not a capture" : `${found.skipped} files that are not captures`}\n`);
-  if (found.files.length === 0) o.stderr.write(`sip401: no captures found in ${o.paths.join(", ")}\n`);
+  // An empty shard is normal (a small archive cut into many shards); an empty scan is worth a word.
+  if (found.files.length === 0 && !shard) o.stderr.write(`sip401: no captures found in ${o.paths.join(", ")}\n`);
 
   // NDJSON streams to stdout or to a temporary file renamed into place at the end.
   let file: AtomicFile | undefined;
@@ -130,16 +188,23 @@ export async function runScan(o: ScanCliOptions): Promise<{ code: number; summar
   if (format === "ndjson") {
     file = o.output !== undefined ? openAtomic(o.output) : undefined;
     records = file ? new LineWriter(file.stream) : o.stdout;
+    // The header goes first, also for a shard without files: merge names a missing shard by it,
+    // and knows how many records a complete shard holds.
+    if (shard) {
+      records.line(shardHeader(shard, found.files.length, { paths: o.paths, include: o.include, exclude: o.exclude, redact: o.redact }, VERSION));
+      await records.flush();
+    }
   }
   // With records going to the same terminal, the records are the progress.
   const showProgress = o.progress && o.stderr.isTTY === true && !(records === o.stdout && o.stdoutIsTTY);
   const bar = showProgress ? new ProgressBar(o.stderr, found.files.length, found.files.reduce((n, f) => n + f.size, 0)) : undefined;
-  let rows;
+  let rows: ScanRow[];
   try {
     rows = await scanFiles(found.files, {
       jobs: o.jobs,
-      workerHeapMb: o.workerMemory,
+      workerHeapMb: o.workerMemory ?? defaultWorkerHeapMb(Math.max(1, Math.min(o.jobs, found.files.length)), usableMemory()),
       timeoutS: o.timeout,
+      signal: o.signal,
       config,
       onStart: (f) => bar?.start(f.path),
       onResult: async (outcome, f) => {
@@ -153,10 +218,15 @@ export async function runScan(o: ScanCliOptions): Promise<{ code: number; summar
     });
   } catch (err) {
     await file?.abort();
-    throw err;
-  } finally {
     bar?.clear();
+    if (err instanceof ScanInterrupted) {
+      // No summary of a partial scan: it would read as a whole archive. Records already streamed stay.
+      o.stderr.write(`sip401: scan interrupted (${err.signalName}); ${err.done} of ${found.files.length} files done, ${file ? `${o.output} not written` : format === "ndjson" ? "the records above are all there is" : "no summary written"}\n`);
+      return { code: err.exitCode };
+    }
+    throw err;
   }
+  bar?.clear();
   const summary = summarize(rows, VERSION);
   const code = rows.some((r) => rowFails(r, o.failOn)) ? EXIT_FINDINGS : EXIT_OK;
   if (file) await file.commit();
@@ -164,8 +234,11 @@ export async function runScan(o: ScanCliOptions): Promise<{ code: number; summar
   return { code, summary };
 }
 
-/** writeSummary renders the summary to --output or stdout. */
-async function writeSummary(summary: ScanSummary, format: ReportFormat, o: ScanCliOptions): Promise<void> {
+/** SummaryTarget is where a summary goes and what is known about it (scan and merge). */
+export type SummaryTarget = Pick<ScanCliOptions, "output" | "stdoutIsTTY" | "columns" | "color" | "env" | "stdout">;
+
+/** writeSummary renders the summary to --output or stdout (`sip401 merge` prints through it too, so both give the same bytes). */
+export async function writeSummary(summary: ScanSummary, format: ReportFormat, o: SummaryTarget): Promise<void> {
   const color = format === "table" && !o.output && colorEnabled({ isTTY: o.stdoutIsTTY, env: o.env, flag: o.color });
   // On a terminal the top finding is cut to the width; files and pipes get whole lines (for grep).
   const width = o.output || !o.stdoutIsTTY ? WHOLE_LINES : Math.max(60, o.columns ?? 80);
@@ -175,4 +248,31 @@ async function writeSummary(summary: ScanSummary, format: ReportFormat, o: ScanC
     o.stdout.line(text.replace(/\n$/, ""));
     await o.stdout.flush();
   }
+}
+
+/** Exit codes of a run stopped by a signal: 128 + its number, as shells report it. */
+const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * interruptOnSignals turns Ctrl-C and SIGTERM (what `kubectl delete`, Slurm's `scancel` and a
+ * container stop send) into an abort of the scan: the pool is shut down, the progress line
+ * cleared, a temporary output file removed, and the exit code is 128 + the signal number. A
+ * second signal ends the process at once, for an operator who does not want to wait.
+ */
+export function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((name) => {
+    const handler = (): void => {
+      if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
+      controller.abort(new ScanInterrupted(name, SIGNAL_EXIT[name]));
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const [name, handler] of handlers) process.off(name, handler);
+    },
+  };
 }

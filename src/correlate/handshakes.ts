@@ -23,12 +23,13 @@ export interface HandshakeLimits {
    * Open cycles tracked at once (the oldest is finished beyond). Settled cycles are finished as
    * soon as they settle, so what stays open is a challenge still waiting for its retry; a
    * wrong-password phone that takes a new Call-ID per attempt leaves one behind every time. Each
-   * costs about 1.5 KB: 20,000 is 30 MB, and far more retries in flight than any capture point sees.
+   * costs about 2.5 KB: 5,000 is 12 MB. A phone answers a challenge within a second, so 5,000
+   * holds every retry in flight even at thousands of challenges per second.
    */
   maxOpen: number;
 }
 
-export const DEFAULT_HANDSHAKE_LIMITS: HandshakeLimits = { maxKept: 5_000, maxOpen: 20_000 };
+export const DEFAULT_HANDSHAKE_LIMITS: HandshakeLimits = { maxKept: 5_000, maxOpen: 5_000 };
 
 /** HandshakeStats summarise every handshake, including those not kept in detail. */
 export interface HandshakeStats {

@@ -6,7 +6,7 @@
 import { detach } from "../util/strings.js";
 import type { NonceRecord, Transaction } from "./model.js";
 
-const MAX_USES = 8;
+const MAX_USES = 4;
 
 export class NonceTracker {
   private readonly nonces = new Map<string, NonceRecord>();
@@ -19,10 +19,10 @@ export class NonceTracker {
   private readonly scopeOrder = new KeyQueue();
 
   /**
-   * `maxNonces` nonces are remembered (about 450 bytes each), the latest issued: a nonce is used
+   * `maxNonces` nonces are remembered (about 400 bytes each), the latest issued: a nonce is used
    * within seconds of its challenge, or reused at the next refresh by clients that cache it.
    */
-  constructor(private readonly maxNonces = 50_000) {}
+  constructor(private readonly maxNonces = 20_000) {}
 
   /** issued records the nonce of a 401/407 challenge. */
   issued(tx: Transaction): void {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { discover, hasCaptureName, looksLikeCapture } from "../../src/batch/discover.js";
+import { shardOf } from "../../src/batch/shard.js";
 import { makeArchive } from "./tree.js";
 
 const archive = makeArchive();
@@ -30,6 +31,19 @@ describe("discover", () => {
     const d = await discover([archive.root, join(archive.root, "lab/scanner.pcap"), join(archive.root, "nope")]);
     expect(rels(d.files)).toEqual(archive.rows);
     expect(d.missing).toEqual([join(archive.root, "nope")]);
+  });
+
+  it("with a shard, keeps exactly that shard's part of the same list (bad files included)", async () => {
+    const whole = await discover([archive.root, join(archive.root, "lab/scanner.pcap")]);
+    const parts = await Promise.all([0, 1, 2].map((index) => discover([archive.root, join(archive.root, "lab/scanner.pcap")], { shard: { index, count: 3 } })));
+    for (const [index, part] of parts.entries()) for (const f of part.files) expect(shardOf(f.rel, 3), f.rel).toBe(index);
+    expect(parts.flatMap((p) => p.files).sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual(whole.files);
+    expect(parts.reduce((n, p) => n + p.skipped, 0)).toBe(whole.skipped);
+  });
+
+  it("a file named on the command line and also reached by the walk stays reported even when it is not a capture", async () => {
+    const d = await discover([join(archive.root, "generated"), join(archive.root, "generated/rotated/messages.log.gz")]);
+    expect(d.files.map((f) => f.rel)).toContain("rotated/messages.log.gz");
   });
 
   it("--include keeps matching files; --exclude drops files and whole folders", async () => {

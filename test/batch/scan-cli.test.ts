@@ -120,6 +120,16 @@ describe("sip401 scan", () => {
     expect(readdirSync(archive.root).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
+  it("the --max-* limits of analyze reach every worker; bad values are usage errors", () => {
+    const failing = (args: string[]): number[] =>
+      (JSON.parse(scan([labCapture("scanner"), labCapture("bad_password_udp"), "-f", "json", ...args]).stdout) as ScanSummary).rows.map((r) => r.failingUsers.length);
+    expect(failing([])).toEqual([1, 31]);
+    // Registrations beyond the limit are folded into the counts: the per-user list of the scanner capture shrinks.
+    expect(failing(["--max-registrations", "2", "--max-message-kb", "64", "--max-tcp-streams", "100", "--max-record-mb", "8", "--max-transactions", "1000"])).toEqual([1, 2]);
+    const bad = scan([labCapture("scanner"), "--max-message-kb", "0"]);
+    expect(bad).toEqual({ code: 2, stdout: "", stderr: "sip401: --max-message-kb must be a positive integer\n" });
+  });
+
   it("--redact masks identities in rows; paths stay", () => {
     const r = JSON.parse(scan([labCapture("bad_password_udp"), "-f", "json", "--redact"]).stdout) as ScanSummary;
     expect(r.rows[0].path).toBe(labCapture("bad_password_udp"));

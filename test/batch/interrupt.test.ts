@@ -1,0 +1,114 @@
+/**
+ * Stopping a scan (issue 7): Ctrl-C or SIGTERM (what `kubectl delete`, `scancel` and `docker stop`
+ * send) shuts the worker pool down, clears the progress line, leaves no temporary output file,
+ * prints one line and exits 128 + the signal number — no stack trace, no process left behind.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ScanInterrupted, scanFiles } from "../../src/batch/pool.js";
+import { labCapture, REPO } from "../helpers/corpus.js";
+
+const BIN = join(REPO, "bin/sip401.js");
+const WORKER = join(import.meta.dirname, "fixtures/test-worker.mjs");
+const config = { redact: false, records: false };
+
+/** An archive that takes seconds to scan: copies of the lab's busiest capture. */
+const root = mkdtempSync(join(tmpdir(), "sip401-interrupt-"));
+const FILES = 400;
+mkdirSync(join(root, "in"));
+for (let i = 0; i < FILES; i++) copyFileSync(labCapture("scanner"), join(root, "in", `scan-${String(i).padStart(3, "0")}.pcap`));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("scanFiles with an abort signal", () => {
+  it("stops handing out files, abandons the ones in flight (their workers terminated) and rejects with the interruption", async () => {
+    const controller = new AbortController();
+    const files = ["1-ok", "2-loop", "3-delay-50", "4-ok", "5-ok"].map((path) => ({ path, rel: path, size: 1 }));
+    const results: string[] = [];
+    const t0 = performance.now();
+    const run = scanFiles(files, {
+      jobs: 2,
+      config,
+      workerFile: WORKER,
+      signal: controller.signal,
+      onResult: (o) => {
+        results.push(o.row.path);
+        // After the first result, as a Ctrl-C would come while "2-loop" never finishes.
+        if (results.length === 1) controller.abort(new ScanInterrupted("SIGINT", 130));
+      },
+    });
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ScanInterrupted);
+    expect(err).toMatchObject({ signalName: "SIGINT", exitCode: 130, done: 1 });
+    expect(results).toEqual(["1-ok"]);
+    // The looping file's worker was terminated rather than waited for.
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+});
+
+/** scanChild starts a scan and resolves with its exit, after `signal` was sent once `ready` said so. */
+function interruptedScan(args: string[], signal: NodeJS.Signals, ready: (stdout: string) => boolean): Promise<{ code: number | null; stderr: string; afterSignalMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, "scan", ...args], { cwd: REPO });
+    let stdout = "";
+    let stderr = "";
+    let sentAt = 0;
+    const poll = setInterval(() => {
+      if (sentAt === 0 && ready(stdout)) {
+        sentAt = performance.now();
+        child.kill(signal);
+      }
+    }, 10);
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearInterval(poll);
+      resolve({ code, stderr, afterSignalMs: sentAt === 0 ? -1 : performance.now() - sentAt });
+    });
+  });
+}
+
+describe("sip401 scan interrupted", () => {
+  it("SIGINT: exit 130, one line on stderr, no stack; records already written stay", async () => {
+    const r = await interruptedScan([join(root, "in"), "-f", "ndjson", "-j", "2"], "SIGINT", (out) => out.includes("\n"));
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(new RegExp(`^sip401: scan interrupted \\(SIGINT\\); \\d+ of ${FILES} files done, the records above are all there is\\n$`));
+    expect(r.afterSignalMs).toBeGreaterThan(0);
+    expect(r.afterSignalMs).toBeLessThan(5000);
+  });
+
+  it("SIGTERM with --output: exit 143, the temporary file is removed, the target never appears", async () => {
+    const outDir = join(root, "out");
+    mkdirSync(outDir);
+    const r = await interruptedScan([join(root, "in"), "-o", join(outDir, "shard.ndjson"), "-j", "2"], "SIGTERM", () => readdirSync(outDir).some((f) => f.endsWith(".tmp")));
+    expect(r.code, r.stderr).toBe(143);
+    expect(r.stderr).toMatch(/^sip401: scan interrupted \(SIGTERM\); \d+ of \d+ files done, .*shard\.ndjson not written\n$/);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  // `script` (util-linux) gives the scan a real terminal, so the progress bar is drawn and Ctrl-C
+  // is a real ^C typed into it (the terminal sends SIGINT to the foreground process).
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)("Ctrl-C on a terminal clears the progress line before the last message (skipped without util-linux `script`)", async () => {
+    const typed = await new Promise<string>((resolve, reject) => {
+      const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} scan ${JSON.stringify(join(root, "in"))} -j 2 -f json; echo "EXIT=$?"`;
+      const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd: REPO, env: { ...process.env, COLUMNS: "100" } });
+      let text = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        text += d;
+        // Ctrl-C once the bar shows files done.
+        if (/\] [1-9]\d*\/\d+ files/.test(text) && !child.stdin.writableEnded) child.stdin.end("\x03");
+      });
+      child.on("error", reject);
+      child.on("close", () => resolve(text));
+    });
+    expect(typed).toMatch(/\r\x1b\[Ksip401: scan interrupted \(SIGINT\); \d+ of \d+ files done, no summary written\r?\nEXIT=130/);
+    expect(typed).not.toContain("    at ");
+  });
+});

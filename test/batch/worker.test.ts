@@ -1,0 +1,30 @@
+/**
+ * The worker's own step, in process: one file in, its row (and record) out, with the limits the
+ * CLI sends (`--max-*`), so a limit given to `scan` really bounds the analysis of every file.
+ */
+import { statSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { scanOne } from "../../src/batch/worker.js";
+import { DEFAULT_EXTRACT_OPTIONS } from "../../src/extract/extractor.js";
+import { labCapture } from "../helpers/corpus.js";
+
+const file = (name: string) => ({ path: labCapture(name), rel: `${name}.pcap`, size: statSync(labCapture(name)).size });
+
+describe("scanOne", () => {
+  it("applies the extraction limits it is given: SIP messages over TCP larger than --max-message-kb are skipped", async () => {
+    const plain = await scanOne(file("bad_password_tcp"), { redact: false, records: false });
+    expect(plain.row.sipMessages).toBe(8);
+    const limited = await scanOne(file("bad_password_tcp"), {
+      redact: false,
+      records: false,
+      extract: { framer: { ...DEFAULT_EXTRACT_OPTIONS.framer, maxMessageBytes: 200 } },
+    });
+    expect(limited.row.sipMessages).toBeLessThan(8);
+  });
+
+  it("builds the NDJSON record only when asked, and it carries the row", async () => {
+    expect((await scanOne(file("unknown_user"), { redact: false, records: false })).record).toBeUndefined();
+    const withRecord = await scanOne(file("unknown_user"), { redact: false, records: true });
+    expect(JSON.parse(withRecord.record ?? "{}")).toMatchObject({ kind: "sip401-scan-row", rel: "unknown_user.pcap", top: { code: "unknown_user" }, report: { schemaVersion: 1 } });
+  });
+});
