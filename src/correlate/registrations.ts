@@ -14,10 +14,10 @@ import { pushWindowed } from "../util/window.js";
  * Attempts kept per registration, all in detail (credentials, challenge, frames): the first
  * REGISTRATION_FIRST_ATTEMPTS (how it started: the first challenge) and the latest ones (how it
  * ends: the outcome and what led to it). The attempts between are counted (attemptCount), not
- * kept: 5,000 phones refreshing for hours then hold about 10 KB each, not a growing history.
+ * kept: 5,000 phones refreshing for hours then hold about 8 KB each, not a growing history.
  */
-export const REGISTRATION_MAX_ATTEMPTS = 12;
-export const REGISTRATION_FIRST_ATTEMPTS = 3;
+export const REGISTRATION_MAX_ATTEMPTS = 8;
+export const REGISTRATION_FIRST_ATTEMPTS = 2;
 const MAX_FRAMES_PER_ATTEMPT = 16;
 /** Call-IDs listed per registration (a phone usually keeps one; a new one per refresh is a client quirk). */
 const MAX_CALL_IDS = 8;

@@ -217,7 +217,7 @@ const registration = fields<ReportRegistration>({
   first: time("Time of the first request."),
   last: time("Time of the last message."),
   frames: list({ kind: "integer", minimum: 0 }, "Frames of the registration (bounded sample, ascending)."),
-  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "The first 3 attempts and the latest 9, in order (all of them when there are at most 12)."),
+  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "The first 2 attempts and the latest 6, in order (all of them when there are at most 8)."),
   attemptsNotListed: optInt("Attempts between the first and the latest ones: counted in attempts, not listed in attemptDetails."),
 });
 
