@@ -166,7 +166,33 @@ function markdown(captures, command) {
   }
   const v = variantsTable(captures);
   if (v) parts.push("", "## pcapng and gzip against plain pcap", "", "Same traffic in each container (target: within 25 % of plain pcap).", "", v);
+  const t = targetsTable(captures);
+  if (t) parts.push("", "## Against the targets of issue 8", "", TARGETS_TEXT, "", t);
   return `${parts.join("\n")}\n`;
+}
+
+const TARGETS_TEXT = [
+  "Whole `sip401 analyze FILE --format json > /dev/null` on captures of 1 GB and more. sipgrep and sngrep",
+  "are not packaged here: their rates are the ones issue 8 measured on this machine kind (sipgrep 75 MB/s,",
+  "sngrep 29 MB/s); tshark's is measured in this run. Issue 4 asks for a peak under 512 MB on 1 GB with",
+  "5,000 users and about 400,000 Call-IDs: the synthetic 1 GB capture is that.",
+].join("\n");
+
+/** targetsTable sets the whole command's numbers on big captures against issue 8's targets. */
+function targetsTable(captures) {
+  const rows = ["| capture | MB/s (wall) | target ≥ 400 | × sipgrep (75) | × sngrep (29) | × tshark sip,stat | peak RSS MB | target ≤ 300 |", "|---|--:|--:|--:|--:|--:|--:|--:|"];
+  for (const c of captures) {
+    const r = c.results.full;
+    if (!r || c.bytes < 2 ** 30) continue;
+    const rate = mb(c.bytes) / r.wallS;
+    const stat = c.results["tshark-stat"];
+    const rss = r.maxRssKB / 1024;
+    rows.push(
+      `| ${c.title} | ${fmt(rate)} | ${rate >= 400 ? "met" : `${fmt((100 * rate) / 400, 0)} %`} | ${fmt(rate / 75, 2)} | ${fmt(rate / 29, 2)} | ` +
+        `${stat ? fmt(stat.wallS / r.wallS, 2) : "–"} | ${fmt(rss, 0)} | ${rss <= 300 ? "met" : "not met"} |`,
+    );
+  }
+  return rows.length > 2 ? rows.join("\n") : "";
 }
 
 /**
