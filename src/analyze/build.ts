@@ -52,7 +52,7 @@ export function buildReport(x: BuildInput): Report {
       registrationsUntracked: sum(x.correlations.map((c) => c.folded.registrations)),
       noncesEvicted: sum(x.correlations.map((c) => c.folded.nonces)),
       laddersDropped: x.laddersDropped,
-      handshakesFolded: sum(x.correlations.map((c) => c.handshakeStats.foldedSuccesses)) + Math.max(0, allHandshakes.length - failed.length - ok.length),
+      handshakesFolded: sum(x.correlations.map((c) => c.handshakeStats.foldedSuccesses + c.handshakeStats.foldedFailures)) + Math.max(0, allHandshakes.length - failed.length - ok.length),
       noncesNotListed: nonces.notListed,
       clockJumps: sum(x.correlations.map((c) => c.clockJumps)),
     },

@@ -104,9 +104,9 @@ async function guard(name: string, debug: boolean, body: () => Promise<void>): P
  * collection (by default it may roughly double it). Analysis keeps transactions for 32 s
  * (Timer J), so every one of them lives long enough to reach the old generation and dies there:
  * thousands per second of garbage that a lazily scheduled collection lets pile up. Measured on
- * synthetic captures of 5,000 phones (bench/make-capture.mjs): 1 GB, peak RSS 723 MB by default
- * and 504 MB at 30 %, same wall time (the collector marks concurrently on another core), 16 % more
- * CPU; 256 MB, 615 → 477 MB for 13 % more wall time.
+ * the synthetic 1 GB capture of 5,000 phones (bench/make-capture.mjs): peak RSS about 720 MiB by
+ * default and 490–540 MiB at 30 % (docs/performance.md), for 10–20 % more wall time; the collector
+ * marks concurrently on another core, so CPU time grows more than that. 20 % saves no more.
  */
 const HEAP_GROWING_PERCENT = 30;
 

@@ -17,7 +17,10 @@ export const HANDSHAKE_MAX_ATTEMPTS = 16;
 export const HANDSHAKE_FIRST_ATTEMPTS = 4;
 
 export interface HandshakeLimits {
-  /** Handshakes kept in detail; beyond it successful ones are only counted. */
+  /**
+   * Handshakes kept in detail: this many plain successes, as many successes after a second try,
+   * twice as many failures; beyond, they are only counted.
+   */
   maxKept: number;
   /**
    * Open cycles tracked at once (the oldest is finished beyond). Settled cycles are finished as
@@ -37,7 +40,19 @@ export interface HandshakeStats {
   byOutcome: Partial<Record<HandshakeOutcome, number>>;
   /** Successful handshakes counted but not kept (limit). */
   foldedSuccesses: number;
+  /** Failed handshakes, and successes after a second try, counted but not kept (the same repeated, or the limit). */
+  foldedFailures: number;
 }
+
+/**
+ * Failed cycles kept per client identity and outcome. A phone with a wrong password fails the
+ * same way every few seconds for as long as the capture runs; its first cycles are the evidence,
+ * the rest are counted. Without this bound the first few busy phones fill the failure pool and a
+ * phone that starts failing later in the capture (a stale nonce after an hour) is never seen.
+ */
+const FAILED_PER_IDENTITY = 8;
+/** Successes after a second try kept per identity: one shows the pattern, two that it repeats. */
+const RETRIED_PER_IDENTITY = 2;
 
 /**
  * CycleState is the tracker's bookkeeping of a cycle that is not finished: which map keys point at
@@ -70,7 +85,11 @@ export class HandshakeTracker {
   /** First-bound order of `byCall`, for eviction: its cycles come and go constantly (see OldestFirst). */
   private readonly callOrder = new OldestFirst<string, Handshake>((hs) => hs.id);
   private readonly done: Handshake[] = [];
-  readonly stats: HandshakeStats = { total: 0, byOutcome: {}, foldedSuccesses: 0 };
+  readonly stats: HandshakeStats = { total: 0, byOutcome: {}, foldedSuccesses: 0, foldedFailures: 0 };
+  /** Failed cycles kept per identity and outcome (see FAILED_PER_IDENTITY). */
+  private readonly failuresKept = new Map<string, number>();
+  /** Handshakes kept in `done`, per pool. */
+  private readonly kept = { plain: 0, retried: 0, failed: 0 };
 
   constructor(private readonly limits: HandshakeLimits = DEFAULT_HANDSHAKE_LIMITS) {}
 
@@ -235,11 +254,34 @@ export class HandshakeTracker {
     hs.outcome = outcomeOf(hs, endNs);
     this.stats.total++;
     this.stats.byOutcome[hs.outcome] = (this.stats.byOutcome[hs.outcome] ?? 0) + 1;
-    if (hs.outcome === "success" && this.done.length >= this.limits.maxKept) {
-      this.stats.foldedSuccesses++;
+    // A plain success (one challenge, one answer) is the common case: kept up to the limit, then
+    // counted. One that needed a second try (stale nonce, re-challenge) is evidence, kept like a failure.
+    // Three pools, so that neither crowds the others out: plain successes (one challenge, one
+    // answer: the common case), successes that needed a second try (stale nonce, re-challenge) and
+    // failures; the last two are evidence and kept per identity, the first ones of each.
+    const success = hs.outcome === "success";
+    const plain = success && hs.authenticatedAttempts <= 1 && !hs.attempts.some((a) => a.challenge?.stale);
+    if (plain) {
+      if (this.kept.plain >= this.limits.maxKept) this.stats.foldedSuccesses++;
+      else {
+        this.kept.plain++;
+        this.done.push(hs);
+      }
       return;
     }
-    if (this.done.length < this.limits.maxKept * 2) this.done.push(hs);
+    const key = `${hs.capture}|${hs.method}|${hs.fromUri ?? ""}|${hs.client.ip}|${hs.outcome}`;
+    const kept = this.failuresKept.get(key) ?? 0;
+    const full = success ? this.kept.retried >= this.limits.maxKept : this.kept.failed >= 2 * this.limits.maxKept;
+    if (kept >= (success ? RETRIED_PER_IDENTITY : FAILED_PER_IDENTITY) || full) {
+      this.stats.foldedFailures++;
+      return;
+    }
+    // Bounded like everything else: a scan of a million identities starts the count over.
+    if (this.failuresKept.size >= 4 * this.limits.maxKept) this.failuresKept.clear();
+    this.failuresKept.set(key, kept + 1);
+    if (success) this.kept.retried++;
+    else this.kept.failed++;
+    this.done.push(hs);
   }
 }
 
