@@ -7,7 +7,7 @@
  */
 import { readCapture, type CaptureInput } from "../capture/source.js";
 import type { ExtractSummary } from "../extract/model.js";
-import type { IssueSummary } from "../util/issue-log.js";
+import { ISSUE_SAMPLES_PER_CODE, type IssueSummary } from "../util/issue-log.js";
 
 /** Span is a file's first and last frame time, ns since the epoch. */
 export interface Span {
@@ -57,9 +57,6 @@ export function groupCapturePoints(spans: (Span | undefined)[]): number[][] {
   return all.sort((a, b) => Math.min(...a) - Math.min(...b));
 }
 
-/** Issue samples kept per code (as IssueLog keeps per file). */
-const SAMPLES_PER_CODE = 10;
-
 /** CaptureFile is one file of a capture point made of several (ReportCapture.files). */
 export interface CaptureFile {
   name: string;
@@ -87,7 +84,7 @@ export function mergeSummaries(files: ExtractSummary[]): ExtractSummary & { file
       if (!m) issues.set(i.code, { code: i.code, count: i.count, samples: [...i.samples] });
       else {
         m.count += i.count;
-        m.samples.push(...i.samples.slice(0, Math.max(0, SAMPLES_PER_CODE - m.samples.length)));
+        m.samples.push(...i.samples.slice(0, Math.max(0, ISSUE_SAMPLES_PER_CODE - m.samples.length)));
       }
     }
   }

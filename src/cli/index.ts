@@ -27,13 +27,13 @@ const VERSION = "0.1.0";
 /**
  * STDIN_ARG stands in for a lone "-" while yargs parses: yargs drops "-" from array positionals
  * (`analyze -` arrived as no capture at all) and turns a single one into "". Every "-" is swapped
- * for it before parsing and nameOf swaps it back.
+ * for it before parsing and restoreDashes swaps it back.
  */
 const STDIN_ARG = "\u0000stdin";
 
-/** nameOf restores "-" from STDIN_ARG (and from the "" older yargs versions produce). */
+/** nameOf keeps an empty path argument meaning standard input, as it did before STDIN_ARG. */
 function nameOf(arg: string): string {
-  return arg === "" || arg === STDIN_ARG ? "-" : arg;
+  return arg === "" ? "-" : arg;
 }
 
 /** restoreDashes is yargs middleware: every option and positional value that was "-" is "-" again. */

@@ -269,7 +269,7 @@ export class HandshakeTracker {
       }
       return;
     }
-    const key = `${hs.capture}|${hs.method}|${hs.fromUri ?? ""}|${hs.client.ip}|${hs.outcome}`;
+    const key = `${identityKey(hs)}|${hs.outcome}`;
     const kept = this.failuresKept.get(key) ?? 0;
     const full = success ? this.kept.retried >= this.limits.maxKept : this.kept.failed >= 2 * this.limits.maxKept;
     if (kept >= (success ? RETRIED_PER_IDENTITY : FAILED_PER_IDENTITY) || full) {
@@ -293,7 +293,7 @@ function callKeyOf(tx: Transaction): string {
   return `${tx.capture}|${tx.callId}|${tx.method}|${tx.client.ip}`;
 }
 
-function identityKey(tx: Transaction): string {
+function identityKey(tx: Pick<Transaction, "capture" | "method" | "fromUri" | "client">): string {
   return `${tx.capture}|${tx.method}|${tx.fromUri ?? ""}|${tx.client.ip}`;
 }
 

@@ -9,6 +9,8 @@
  */
 import { SEVERITIES, type Evidence, type Finding, type Subject } from "../detect/model.js";
 import type { IssueSample, IssueSummary } from "../util/issue-log.js";
+import { HANDSHAKE_FIRST_ATTEMPTS, HANDSHAKE_MAX_ATTEMPTS } from "../correlate/handshakes.js";
+import { REGISTRATION_FIRST_ATTEMPTS, REGISTRATION_MAX_ATTEMPTS } from "../correlate/registrations.js";
 import {
   SCHEMA_VERSION,
   type Ladder,
@@ -95,6 +97,9 @@ const bool = (doc: string): RequiredField => ({ type: { kind: "boolean" }, doc }
 const ref = (name: TypeName, doc: string): RequiredField => ({ type: { kind: "ref", name }, doc });
 const list = (items: FieldType, doc: string): RequiredField => ({ type: { kind: "array", items }, doc });
 const counts = (keys: string, doc: string): RequiredField => ({ type: { kind: "map", keys, values: { kind: "integer", minimum: 0 } }, doc });
+/** windowDoc describes the attempts the correlator keeps (util/window.ts) in the words of the docs. */
+const windowDoc = (first: number, max: number): string =>
+  `The first ${first} attempts and the latest ${max - first}, in order (all of them when there are at most ${max}).`;
 const frameField = int("Frame number as Wireshark shows it (1-based, per capture file).");
 const captureField = int("Index of the capture point (`captures[].index`); 0 when one file was analysed.");
 
@@ -217,7 +222,7 @@ const registration = fields<ReportRegistration>({
   first: time("Time of the first request."),
   last: time("Time of the last message."),
   frames: list({ kind: "integer", minimum: 0 }, "Frames of the registration (bounded sample, ascending)."),
-  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "The first 2 attempts and the latest 6, in order (all of them when there are at most 8)."),
+  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, windowDoc(REGISTRATION_FIRST_ATTEMPTS, REGISTRATION_MAX_ATTEMPTS)),
   attemptsNotListed: optInt("Attempts between the first and the latest ones: counted in attempts, not listed in attemptDetails."),
 });
 
@@ -238,7 +243,7 @@ const handshake = fields<ReportHandshake>({
   status: optInt("Final status of the last attempt."),
   first: time("Time of the first request."),
   last: time("Time of the last message."),
-  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, "The first 4 attempts and the latest 12, in order (all of them when there are at most 16)."),
+  attemptDetails: list({ kind: "ref", name: "ReportAttempt" }, windowDoc(HANDSHAKE_FIRST_ATTEMPTS, HANDSHAKE_MAX_ATTEMPTS)),
   attemptsNotListed: optInt("Attempts between the first and the latest ones: counted in attempts, not listed in attemptDetails."),
 });
 

@@ -17,10 +17,13 @@ export interface IssueSummary {
   samples: IssueSample[];
 }
 
+/** Sample occurrences an IssueLog keeps per code by default. */
+export const ISSUE_SAMPLES_PER_CODE = 10;
+
 export class IssueLog {
   private readonly byCode = new Map<string, IssueSummary>();
 
-  constructor(readonly samplesPerCode = 10) {}
+  constructor(readonly samplesPerCode = ISSUE_SAMPLES_PER_CODE) {}
 
   /** add records one occurrence. */
   add(code: string, detail: string, frame: number): void {
