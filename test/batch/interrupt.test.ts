@@ -4,7 +4,7 @@
  * prints one line and exits 128 + the signal number — no stack trace, no process left behind.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -94,16 +94,26 @@ describe("sip401 scan interrupted", () => {
 
   // `script` (util-linux) gives the scan a real terminal, so the progress bar is drawn and Ctrl-C
   // is a real ^C typed into it (the terminal sends SIGINT to the foreground process).
-  const hasScript = spawnSync("script", ["--version"]).status === 0;
-  it.skipIf(!hasScript)("Ctrl-C on a terminal clears the progress line before the last message (skipped without util-linux `script`)", async () => {
+  const hasScript = spawnSync("script", ["--version"]).status === 0 && existsSync("/bin/bash");
+  it.skipIf(!hasScript)("Ctrl-C on a terminal clears the progress line before the last message (skipped without util-linux `script` and bash)", async () => {
     const typed = await new Promise<string>((resolve, reject) => {
       const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} scan ${JSON.stringify(join(root, "in"))} -j 2 -f json; echo "EXIT=$?"`;
-      const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd: REPO, env: { ...process.env, COLUMNS: "100" } });
+      // `script` runs cmd with $SHELL. dash, the /bin/sh of a CI image, dies of the SIGINT the
+      // terminal sends the whole foreground group and never prints EXIT=; bash waits for its child
+      // and only gives up when the child itself died of the signal (sip401 exits 130 instead).
+      const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd: REPO, env: { ...process.env, SHELL: "/bin/bash", COLUMNS: "100" } });
       let text = "";
+      let typedCtrlC = false;
       child.stdout.setEncoding("utf8").on("data", (d: string) => {
         text += d;
-        // Ctrl-C once the bar shows files done.
-        if (/\] [1-9]\d*\/\d+ files/.test(text) && !child.stdin.writableEnded) child.stdin.end("\x03");
+        // Ctrl-C once the bar shows files done. stdin stays open until the shell has printed the
+        // exit status: `script` may end the session as soon as its stdin reaches EOF, which cut
+        // the EXIT= line off on a slower CI machine.
+        if (!typedCtrlC && /\] [1-9]\d*\/\d+ files/.test(text)) {
+          typedCtrlC = true;
+          child.stdin.write("\x03");
+        }
+        if (/EXIT=\d+/.test(text) && !child.stdin.writableEnded) child.stdin.end();
       });
       child.on("error", reject);
       child.on("close", () => resolve(text));
