@@ -2,7 +2,7 @@
  * Capture sources: a file path or any byte stream (stdin), transparently gunzipped when the first
  * bytes are a gzip header (RFC 1952), streamed in chunks so a capture is never loaded whole.
  */
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import type { CaptureSummary, Frame } from "./model.js";
 import { CaptureParser, DEFAULT_CAPTURE_LIMITS, NotACaptureError, type CaptureLimits } from "./parser.js";
@@ -32,14 +32,17 @@ export async function readCapture(
   ready?: () => Promise<void> | undefined,
 ): Promise<ReadResult> {
   const parser = new CaptureParser(onFrame, limits);
-  const raw = typeof input === "string" ? createReadStream(input, { highWaterMark: CHUNK_BYTES }) : input;
+  const file = typeof input === "string" ? fileChunks(input) : undefined;
+  const raw = file ?? (input as AsyncIterable<Uint8Array>);
   let gzip = false;
   let gzipError: string | undefined;
   const it = raw[Symbol.asyncIterator]();
   const first = await it.next();
   if (!first.done && first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b) {
     gzip = true;
-    gzipError = await pumpGunzip(first.value, it, parser, ready);
+    // zlib holds on to what it is given until it has inflated it: no reused buffer for it.
+    if (file) file.reuse = false;
+    gzipError = await pumpGunzip(file ? Buffer.from(first.value) : first.value, it, parser, ready);
   } else if (!first.done) {
     parser.push(first.value);
     for (let r = await it.next(); !r.done && !parser.damage; r = await it.next()) {
@@ -61,6 +64,38 @@ export async function readCapture(
     damage: parser.damage,
     secrets: parser.secrets,
   };
+}
+
+/**
+ * FileChunks reads a file in CHUNK_BYTES pieces into one buffer used over and over. The parser
+ * copies whatever outlives a chunk (CaptureParser.push), so reuse is safe, and it matters: a fresh
+ * megabyte per chunk, as a read stream allocates, outlives its use long enough to be promoted,
+ * and tens of dead chunks then sit in memory until the next full garbage collection.
+ */
+interface FileChunks extends AsyncIterable<Uint8Array> {
+  /** false: every chunk in a buffer of its own (for consumers that keep it, like zlib). */
+  reuse: boolean;
+}
+
+function fileChunks(path: string): FileChunks {
+  const chunks: FileChunks = {
+    reuse: true,
+    async *[Symbol.asyncIterator]() {
+      const fh = await open(path, "r");
+      try {
+        let shared: Buffer | undefined;
+        for (;;) {
+          const buf = chunks.reuse ? (shared ??= Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(CHUNK_BYTES);
+          const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, null);
+          if (bytesRead === 0) return;
+          yield buf.subarray(0, bytesRead);
+        }
+      } finally {
+        await fh.close();
+      }
+    },
+  };
+  return chunks;
 }
 
 /** pumpGunzip decompresses the rest of the input into the parser; returns a reason when gzip itself is damaged. */

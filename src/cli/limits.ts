@@ -22,7 +22,7 @@ export function limitOptions<T>(y: Argv<T>) {
 /** correlationOptions declares the tracking limits (analyze). */
 export function correlationOptions<T>(y: Argv<T>) {
   return y
-    .option("max-transactions", { type: "number", defaultDescription: String(DEFAULT_CORRELATION_LIMITS.transactions.maxOpen), describe: "Transactions tracked at once; the oldest is closed early beyond" })
+    .option("max-transactions", { type: "number", defaultDescription: String(DEFAULT_CORRELATION_LIMITS.transactions.maxOpen), describe: "Transactions tracked at once; beyond, the oldest answered one (else the oldest) is closed early" })
     .option("max-registrations", { type: "number", defaultDescription: String(DEFAULT_CORRELATION_LIMITS.registrations.maxRegistrations), describe: "Registrations listed in detail; the oldest are folded into the counts beyond" });
 }
 

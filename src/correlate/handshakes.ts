@@ -11,7 +11,6 @@ import { detach } from "../util/strings.js";
 import { pushWindowed } from "../util/window.js";
 import { TIMER_F_NS } from "./transactions.js";
 
-/** Attempts kept in detail per handshake (attemptCount keeps counting). */
 /** Attempts kept per cycle: the first HANDSHAKE_FIRST_ATTEMPTS and the latest (see util/window.ts). */
 export const HANDSHAKE_MAX_ATTEMPTS = 16;
 export const HANDSHAKE_FIRST_ATTEMPTS = 4;
@@ -95,8 +94,7 @@ export class HandshakeTracker {
 
   /** started sees a new request transaction. */
   started(tx: Transaction): void {
-    // Flattened once: the key is kept (maps, cycle state) and looked up again when answered.
-    const callKey = detach(callKeyOf(tx));
+    let callKey = callKeyOf(tx);
     let hs = this.byCall.get(callKey);
     if (hs && lastOutcomeFinal(hs)) {
       this.finishCycle(hs);
@@ -112,6 +110,8 @@ export class HandshakeTracker {
       if (!tx.credentials) return;
       hs = this.open(tx);
     }
+    // Flattened once, only now that it is kept (maps, cycle state) and looked up again when answered.
+    callKey = detach(callKey);
     this.bindCall(callKey, hs);
     if (!hs.callIds.includes(tx.callId)) hs.callIds.push(tx.callId);
     this.addAttempt(hs, tx, callKey);
@@ -254,8 +254,6 @@ export class HandshakeTracker {
     hs.outcome = outcomeOf(hs, endNs);
     this.stats.total++;
     this.stats.byOutcome[hs.outcome] = (this.stats.byOutcome[hs.outcome] ?? 0) + 1;
-    // A plain success (one challenge, one answer) is the common case: kept up to the limit, then
-    // counted. One that needed a second try (stale nonce, re-challenge) is evidence, kept like a failure.
     // Three pools, so that neither crowds the others out: plain successes (one challenge, one
     // answer: the common case), successes that needed a second try (stale nonce, re-challenge) and
     // failures; the last two are evidence and kept per identity, the first ones of each.

@@ -41,9 +41,10 @@ export const DEFAULT_REGISTRATION_LIMITS: RegistrationLimits = { maxRegistration
 export class RegistrationTracker {
   private nextId = 1;
   private readonly regs = new Map<string, Registration>();
-  private readonly attemptOf = new Map<Transaction, RegistrationAttempt>();
-  /** The registration key of each open attempt's transaction, flattened once for the lookup when answered. */
-  private readonly keyOf = new Map<Transaction, string>();
+  /** The attempt each open REGISTER transaction made, and the registration it belongs to. */
+  private readonly attemptOf = new Map<Transaction, { attempt: RegistrationAttempt; reg: Registration }>();
+  /** Registrations folded away while some of their transactions were still open: those answers update nothing. */
+  private readonly folded = new WeakSet<Registration>();
   private readonly order = new OldestFirst<string, Registration>((reg) => reg.id);
   /** Registrations folded into `foldedOutcomes` because the limit was reached. */
   untracked = 0;
@@ -55,7 +56,7 @@ export class RegistrationTracker {
   started(tx: Transaction): void {
     if (tx.method !== "REGISTER") return;
     const aor = tx.toUri ?? tx.fromUri ?? "(no To)";
-    const key = detach(`${tx.capture}|${aor}|${tx.client.ip}`);
+    const key = `${tx.capture}|${aor}|${tx.client.ip}`;
     let reg = this.regs.get(key);
     if (!reg) {
       if (this.regs.size >= this.limits.maxRegistrations) this.foldOldestRegistration(tx.firstTsNs);
@@ -65,8 +66,10 @@ export class RegistrationTracker {
         authenticatedAttempts: 0, answeredAttempts: 0, staleChallenges: 0, deregistrations: 0, successes: 0, refreshIntervalsS: [],
         outcome: "in_progress", firstTsNs: tx.firstTsNs, lastTsNs: tx.firstTsNs, userAgent: tx.userAgent,
       };
-      this.regs.set(key, reg);
-      this.order.added(this.regs, key, reg);
+      // The map keeps its key: a copy, flattened once (util/strings.ts).
+      const own = detach(key);
+      this.regs.set(own, reg);
+      this.order.added(this.regs, own, reg);
     }
     if (!reg.clientPorts.includes(tx.client.port)) reg.clientPorts.push(tx.client.port);
     if (reg.callIds.length < MAX_CALL_IDS && !reg.callIds.includes(tx.callId)) reg.callIds.push(tx.callId);
@@ -87,15 +90,15 @@ export class RegistrationTracker {
       responseFrame: undefined, status: undefined, reason: undefined, challenge: undefined, expiresGranted: undefined,
       received: undefined, rport: undefined,
     };
-    this.attemptOf.set(tx, a);
-    this.keyOf.set(tx, key);
+    this.attemptOf.set(tx, { attempt: a, reg });
     pushWindowed(reg.attempts, a, REGISTRATION_FIRST_ATTEMPTS, REGISTRATION_MAX_ATTEMPTS);
   }
 
   answered(tx: Transaction): void {
-    const a = this.attemptOf.get(tx);
+    const owned = this.attemptOf.get(tx);
     const f = tx.final;
-    if (!a || !f) return;
+    if (!owned || !f) return;
+    const a = owned.attempt;
     a.responseFrame = f.frame;
     a.status = f.status;
     a.reason = f.reason;
@@ -104,8 +107,8 @@ export class RegistrationTracker {
     a.received = tx.received;
     a.rport = tx.rport;
     a.lastTsNs = f.tsNs;
-    const reg = this.regs.get(this.keyOf.get(tx) as string);
-    if (!reg) return;
+    const reg = owned.reg;
+    if (this.folded.has(reg)) return;
     reg.lastTsNs = f.tsNs;
     reg.answeredAttempts++;
     reg.serverAgent ??= tx.serverAgent;
@@ -123,10 +126,9 @@ export class RegistrationTracker {
   }
 
   closed(tx: Transaction): void {
-    const a = this.attemptOf.get(tx);
+    const a = this.attemptOf.get(tx)?.attempt;
     if (!a) return;
     this.attemptOf.delete(tx);
-    this.keyOf.delete(tx);
     a.retransmissions = tx.retransmissions;
     a.unanswered = !tx.final;
     const frames = [...tx.requestFrames, ...tx.provisional.map((p) => p.frame)];
@@ -147,6 +149,7 @@ export class RegistrationTracker {
     const old = this.order.oldest(this.regs);
     if (!old) return;
     this.regs.delete(`${old.capture}|${old.aor}|${old.client.ip}`);
+    this.folded.add(old);
     decideOutcome(old, nowNs);
     this.foldedOutcomes[old.outcome] = (this.foldedOutcomes[old.outcome] ?? 0) + 1;
     this.untracked++;

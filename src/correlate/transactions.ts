@@ -38,14 +38,16 @@ export interface TransactionListener {
 
 export interface TransactionLimits {
   /**
-   * Transactions held at once; beyond it the oldest is closed early (counted, never silent). A
-   * transaction lingers 32 s after its final response (Timer J/K-like), so 50,000 holds about
-   * 1,500 new transactions per second of capture; each costs about 2 KB.
+   * Transactions held at once, each about 2 KB. A transaction lingers 32 s after its final
+   * response (Timer J/K-like), so 25,000 hold every transaction of up to about 750 new ones per
+   * second of capture. Beyond, the oldest answered one is closed early (its key is remembered, so
+   * late retransmissions are still counted as such); only when none is answered is the oldest
+   * unanswered one closed, and that is counted in `evicted`.
    */
   maxOpen: number;
 }
 
-export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { maxOpen: 50_000 };
+export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { maxOpen: 25_000 };
 
 function emptyStats(): TransactionStats {
   return {
@@ -86,13 +88,23 @@ export class TransactionTable {
   evicted = 0;
   /** First-seen order of `open`, for eviction when it is full (see OldestFirst). */
   private readonly order = new OldestFirst<string, Transaction>((tx) => tx.requestFrames[0]);
+  /** Final-response order of the answered transactions of `open`: these are closed first when it is full. */
+  private readonly answeredOrder = new OldestFirst<string, Transaction>((tx) => tx.requestFrames[0]);
+  /**
+   * Keys of answered transactions closed early to make room, the latest ones: a retransmission
+   * arriving for one after all (its response was lost on the way to the client) is counted as a
+   * retransmission, not taken for a new request. A key costs ~100 bytes, its transaction ~2 KB.
+   */
+  private readonly closedEarly: RecentKeys;
   /** Copies of the repeating strings transactions keep (see util/strings.ts: no message text stays pinned). */
   private readonly strings = new StringPool();
 
   constructor(
     private readonly listener: TransactionListener,
     private readonly limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS,
-  ) {}
+  ) {
+    this.closedEarly = new RecentKeys(2 * limits.maxOpen);
+  }
 
   get size(): number {
     return this.open.size;
@@ -112,6 +124,10 @@ export class TransactionTable {
     const key = transactionKey(m.capture, msg, method);
     if (!key) return;
     const existing = this.open.get(key);
+    if (!existing && this.closedEarly.has(key)) {
+      this.stats.requestRetransmissions++;
+      return;
+    }
     if (existing) {
       existing.requestFrames.push(m.frame);
       existing.retransmissions++;
@@ -140,7 +156,8 @@ export class TransactionTable {
     const tx = key ? this.open.get(key) : undefined;
     const status = msg.status ?? 0;
     if (!tx) {
-      this.stats.orphanResponses++;
+      if (key !== undefined && this.closedEarly.has(key)) this.stats.responseRetransmissions++;
+      else this.stats.orphanResponses++;
       return;
     }
     const info = { frame: m.frame, tsNs: m.tsNs, status, reason: this.strings.get(msg.reason ?? "") };
@@ -157,6 +174,7 @@ export class TransactionTable {
     }
     tx.final = info;
     if (timer) timer.final = t;
+    this.answeredOrder.added(this.open, tx.key, tx);
     const cls = `${Math.floor(status / 100)}xx`;
     this.stats.byStatusClass[cls] = (this.stats.byStatusClass[cls] ?? 0) + 1;
     tx.serverAgent = this.strings.get(msg.server ?? msg.userAgent);
@@ -199,14 +217,22 @@ export class TransactionTable {
   }
 
   /**
-   * evictOldest makes room by closing the oldest transaction. Usually it has its final response
-   * and is only lingering for late retransmissions (Timer J/K): closing it early loses nothing but
-   * the chance to count one, so only the eviction of an unfinished transaction is counted.
+   * evictOldest makes room. The oldest answered transaction goes first: it only lingers for late
+   * retransmissions (Timer J/K), and its key stays in `closedEarly` to recognise them, so closing
+   * it early loses nothing the report shows but the frames of such a retransmission. Only when
+   * every transaction still waits for its final response is the oldest of those closed, and
+   * counted: its outcome is unknown.
    */
   private evictOldest(): void {
+    const answered = this.answeredOrder.oldest(this.open);
+    if (answered !== undefined) {
+      this.closedEarly.add(answered.key);
+      this.close(answered, "completed");
+      return;
+    }
     const oldest = this.order.oldest(this.open) as Transaction;
-    if (!oldest.final) this.evicted++;
-    this.close(oldest, oldest.final ? "completed" : "open_at_end");
+    this.evicted++;
+    this.close(oldest, "open_at_end");
   }
 
   private close(tx: Transaction, reason: CloseReason): void {
@@ -216,6 +242,30 @@ export class TransactionTable {
     else if (reason === "unanswered") this.stats.unanswered++;
     else this.stats.openAtEnd++;
     this.listener.closed(tx, reason);
+  }
+}
+
+/** RecentKeys remembers the latest `max` keys added (a set with first-in first-out eviction). */
+class RecentKeys {
+  private readonly set = new Set<string>();
+  private readonly ring: string[] = [];
+  private next = 0;
+
+  constructor(private readonly max: number) {}
+
+  add(key: string): void {
+    if (this.set.has(key)) return;
+    if (this.ring.length < this.max) this.ring.push(key);
+    else {
+      this.set.delete(this.ring[this.next]);
+      this.ring[this.next] = key;
+      this.next = (this.next + 1) % this.max;
+    }
+    this.set.add(key);
+  }
+
+  has(key: string): boolean {
+    return this.set.has(key);
   }
 }
 

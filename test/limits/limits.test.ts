@@ -137,6 +137,28 @@ describe("limits raise named issues", () => {
     expect(folded.summary.transactions.total).toBe(6);
   });
 
+  it("transactions: answered ones make room first, and a late retransmission of one is still a retransmission", async () => {
+    const client = (n: number): S.Endpoint => ({ ip: `198.51.100.${90 + n}`, port: 40000 });
+    const ok = (n: number): string =>
+      `SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP ${client(n).ip}:40000;branch=z9hG4bK-${n}\r\nFrom: <sip:u${n}@example.test>;tag=${n}\r\n` +
+      `To: <sip:u${n}@example.test>;tag=r${n}\r\nCall-ID: limits-${n}\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n`;
+    const reply = (n: number, seq: number): Uint8Array =>
+      S.tcpPacket({ src: REGISTRAR, dst: client(n), seq, ack: 1, flags: S.TCP_FLAGS.ACK | S.TCP_FLAGS.PSH, payload: S.toBytes(ok(n)) });
+    const reg = (n: number): string => REGISTER(`${client(n).ip}:40000`, n);
+    const packets = [
+      segment(client(1), 1, reg(1)), // never answered
+      segment(client(2), 1, reg(2)),
+      reply(2, 1),
+      segment(client(3), 1, reg(3)), // the table (room for 2) is full: REGISTER 2, answered, goes
+      segment(client(2), 1 + reg(2).length, reg(2)), // its response was lost: the client sends it again
+      reply(2, 1 + ok(2).length),
+      segment(client(4), 1, reg(4)), // only unanswered ones are left: REGISTER 1 goes, counted
+    ];
+    const r = await analyze([{ input: bytesOf(rawPcap(packets)), name: "evict" }], { correlation: { transactions: { maxOpen: 2 } } });
+    expect(r.summary.transactions).toMatchObject({ total: 4, requestRetransmissions: 1, responseRetransmissions: 1, orphanResponses: 0, completed: 1 });
+    expect(r.limits.transactionsEvicted).toBe(1);
+  });
+
   it("the --max-* options reach the limits; bad values are usage errors", () => {
     const cli = (args: string[]): { code: number; stdout: string; stderr: string } => {
       const r = spawnSync(process.execPath, [join(REPO, "bin/sip401.js"), ...args], { encoding: "utf8", cwd: REPO });
