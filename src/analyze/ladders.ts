@@ -17,6 +17,8 @@ const MAX_STEPS = 40;
  * otherwise grow its set without bound.
  */
 const MAX_SEEN = 64;
+/** Addresses whose endpoint names are remembered; beyond, the memory starts over. */
+const MAX_ENDPOINT_NAMES = 16_384;
 
 export interface RawStep {
   frame: number;
@@ -31,6 +33,8 @@ export interface RawStep {
 }
 
 export interface FlowLog {
+  /** The recorder's map key (capture and Call-ID), the one copy kept. */
+  key: string;
   callId: string;
   capture: number;
   steps: RawStep[];
@@ -50,8 +54,10 @@ export class LadderRecorder {
   dropped = 0;
   private clock = 0;
   private readonly lru = new OldestFirst<string, FlowLog>((log) => log.touched);
-  /** Endpoints and labels repeat across steps: one copy each (see util/strings.ts). */
+  /** Labels repeat across steps: one copy each (see util/strings.ts). */
   private readonly strings = new StringPool();
+  /** ip:port names of endpoints, by address then port (see endpointName). */
+  private readonly endpoints = new Map<string, Map<number, string>>();
 
   constructor(
     private readonly maxNormal = 5000,
@@ -67,16 +73,18 @@ export class LadderRecorder {
     if (!log) {
       // Map and Set keys keep the strings they were built from: store copies (util/strings.ts).
       key = detach(key);
-      log = { callId: detach(callId), capture: m.capture, steps: [], omitted: 0, sticky: false, seen: new Set(), authenticated: false, touched: ++this.clock };
-      if (this.normal.size >= this.maxNormal) {
-        const lru = this.lru.oldest(this.normal) as FlowLog;
-        this.normal.delete(`${lru.capture}|${lru.callId}`);
-      }
+      log = { key, callId: detach(callId), capture: m.capture, steps: [], omitted: 0, sticky: false, seen: new Set(), authenticated: false, touched: ++this.clock };
+      if (this.normal.size >= this.maxNormal) this.normal.delete((this.lru.oldest(this.normal) as FlowLog).key);
       this.normal.set(key, log);
       this.lru.added(this.normal, key, log);
-    } else if (!log.sticky) {
-      log.touched = ++this.clock;
-      this.lru.added(this.normal, key, log);
+    } else {
+      // The built key is a throwaway (a tree of pieces, one a slice of the message text): from
+      // here on the log's own copy is used, so nothing kept refers to the message.
+      key = log.key;
+      if (!log.sticky) {
+        log.touched = ++this.clock;
+        this.lru.added(this.normal, key, log);
+      }
     }
     const identity = `${msg.topVia?.branch ?? ""}|${msg.kind === "request" ? msg.methodUpper : msg.status}|${msg.cseq?.seq ?? ""}`;
     const retransmission = log.seen.has(identity);
@@ -96,9 +104,28 @@ export class LadderRecorder {
       return;
     }
     log.steps.push({
-      frame: m.frame, capture: m.capture, tsNs: m.tsNs, from: this.strings.get(formatEndpoint(m.src, m.srcPort)),
-      to: this.strings.get(formatEndpoint(m.dst, m.dstPort)), transport: m.transport, label: this.strings.get(labelOf(msg)), status, retransmission,
+      frame: m.frame, capture: m.capture, tsNs: m.tsNs, from: this.endpointName(m.src, m.srcPort),
+      to: this.endpointName(m.dst, m.dstPort), transport: m.transport, label: this.strings.get(labelOf(msg)), status, retransmission,
     });
+  }
+
+  /**
+   * endpointName formats ip:port once per endpoint. The decoder hands out one string per address
+   * (net/addr.ts caches them), so the lookup hashes nothing new; formatting and pooling a fresh
+   * string for every step cost more than the rest of recording it.
+   */
+  private endpointName(ip: string, port: number): string {
+    let ports = this.endpoints.get(ip);
+    if (!ports) {
+      if (this.endpoints.size >= MAX_ENDPOINT_NAMES) this.endpoints.clear();
+      this.endpoints.set(ip, (ports = new Map()));
+    }
+    let name = ports.get(port);
+    if (name === undefined) {
+      name = detach(formatEndpoint(ip, port));
+      ports.set(port, name);
+    }
+    return name;
   }
 
   private promote(key: string, log: FlowLog): void {

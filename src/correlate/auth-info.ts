@@ -12,10 +12,18 @@ const SHARED = new StringPool(1024);
 /** challengeOf returns the preferred digest challenge of a 401/407 (the first, RFC 8760 §2.4 orders by preference). */
 export function challengeOf(m: SipMessage, frame: number, tsNs: bigint, pool: StringPool = SHARED): ChallengeInfo | undefined {
   const header = m.status === 407 ? "Proxy-Authenticate" : "WWW-Authenticate";
-  const all = m.challenges.filter((c) => c.scheme.toLowerCase() === "digest" || c.scheme === "");
-  const mine = all.filter((c) => c.header === header);
-  const list = mine.length > 0 ? mine : all;
-  const c = list[0];
+  // Digest challenges of the header the status calls for; of any header when it has none.
+  const challenges = m.challenges;
+  let matching = 0;
+  for (const c of challenges) if (c.header === header && isDigest(c.scheme)) matching++;
+  const offered: string[] = [];
+  let c: (typeof challenges)[number] | undefined;
+  for (const x of challenges) {
+    if (!isDigest(x.scheme) || (matching > 0 && x.header !== header)) continue;
+    c ??= x;
+    const algorithm = normalizeAlgorithm(x.algorithm);
+    if (!offered.includes(algorithm)) offered.push(algorithm);
+  }
   if (!c) return undefined;
   return {
     status: m.status ?? 0,
@@ -23,11 +31,11 @@ export function challengeOf(m: SipMessage, frame: number, tsNs: bigint, pool: St
     tsNs,
     realm: pool.get(c.realm),
     nonce: detach(c.nonce),
-    algorithm: normalizeAlgorithm(c.algorithm),
+    algorithm: offered[0],
     qop: c.qop,
     stale: c.stale === true,
     opaque: pool.get(c.opaque),
-    algorithmsOffered: [...new Set(list.map((x) => normalizeAlgorithm(x.algorithm)))],
+    algorithmsOffered: offered,
   };
 }
 
@@ -35,9 +43,8 @@ export function challengeOf(m: SipMessage, frame: number, tsNs: bigint, pool: St
 export function credentialsOf(m: SipMessage, pool: StringPool = SHARED): CredentialsInfo | undefined {
   // An Authorization without a response (3GPP TS 24.229 §5.1.1.2: the first IMS REGISTER names
   // the private identity that way) is not an answer to a challenge.
-  const creds = m.credentials.filter((c) => (c.scheme.toLowerCase() === "digest" || c.scheme === "") && c.response);
-  if (creds.length === 0) return undefined;
-  const c = creds[0];
+  const c = m.credentials.find((x) => isDigest(x.scheme) && x.response);
+  if (!c) return undefined;
   return {
     header: c.header,
     username: pool.get(c.username),
@@ -54,7 +61,14 @@ export function credentialsOf(m: SipMessage, pool: StringPool = SHARED): Credent
   };
 }
 
+/** isDigest: the Digest scheme (case-insensitive, RFC 7235 §2.1), or none written (taken as Digest). */
+function isDigest(scheme: string): boolean {
+  return scheme === "" || scheme === "Digest" || scheme.toLowerCase() === "digest";
+}
+
+const ALGORITHMS = new Map(["MD5", "MD5-sess", "SHA-256", "SHA-256-sess", "SHA-512-256", "SHA-512-256-sess"].map((a) => [a, a.toUpperCase()]));
+
 /** normalizeAlgorithm upper-cases an algorithm token; absent means MD5 (RFC 7616 §3.3). */
 export function normalizeAlgorithm(a: string | undefined): string {
-  return a ? a.toUpperCase() : "MD5";
+  return a ? (ALGORITHMS.get(a) ?? a.toUpperCase()) : "MD5";
 }

@@ -141,7 +141,7 @@ export class HandshakeTracker {
       hs.status = status;
       hs.serverAgent ??= tx.serverAgent;
       if (tx.challenge?.realm) hs.realm ??= tx.challenge.realm;
-      if (status === 401 || status === 407) this.bindIdentity(detach(identityKey(tx)), hs);
+      if (status === 401 || status === 407) this.bindIdentity(identityKey(tx), hs);
     }
     this.settle(owned.hs);
   }
@@ -189,9 +189,13 @@ export class HandshakeTracker {
 
   /** bindIdentity points an identity key at a cycle, remembering the key on the cycle. */
   private bindIdentity(key: string, hs: Handshake): void {
-    this.byIdentity.set(key, hs);
+    // Each challenge of the cycle names the same identity again: only a new binding is kept, as a
+    // flattened copy of the key built from the message.
+    if (this.byIdentity.get(key) === hs) return;
+    const own = detach(key);
+    this.byIdentity.set(own, hs);
     const st = this.state.get(hs);
-    if (st && !st.idKeys.includes(key)) st.idKeys.push(key);
+    if (st && !st.idKeys.includes(own)) st.idKeys.push(own);
   }
 
   private open(tx: Transaction): Handshake {

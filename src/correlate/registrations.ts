@@ -131,9 +131,7 @@ export class RegistrationTracker {
     this.attemptOf.delete(tx);
     a.retransmissions = tx.retransmissions;
     a.unanswered = !tx.final;
-    const frames = [...tx.requestFrames, ...tx.provisional.map((p) => p.frame)];
-    if (tx.final) frames.push(tx.final.frame);
-    a.frames = [...new Set(frames)].sort((x, y) => x - y).slice(0, MAX_FRAMES_PER_ATTEMPT);
+    a.frames = framesOf(tx);
     if (!tx.final) a.lastTsNs = tx.lastRequestTsNs;
   }
 
@@ -154,6 +152,21 @@ export class RegistrationTracker {
     this.foldedOutcomes[old.outcome] = (this.foldedOutcomes[old.outcome] ?? 0) + 1;
     this.untracked++;
   }
+}
+
+/**
+ * framesOf lists a transaction's frames in order, without repeats, the first
+ * MAX_FRAMES_PER_ATTEMPT. Mostly a request and its response, already in order: only what is not
+ * pays for a sort.
+ */
+function framesOf(tx: Transaction): number[] {
+  const frames = tx.requestFrames.slice(0, MAX_FRAMES_PER_ATTEMPT);
+  for (const p of tx.provisional) frames.push(p.frame);
+  if (tx.final) frames.push(tx.final.frame);
+  let ordered = true;
+  for (let i = 1; i < frames.length && ordered; i++) ordered = frames[i] > frames[i - 1];
+  if (ordered) return frames.length > MAX_FRAMES_PER_ATTEMPT ? frames.slice(0, MAX_FRAMES_PER_ATTEMPT) : frames;
+  return [...new Set(frames)].sort((x, y) => x - y).slice(0, MAX_FRAMES_PER_ATTEMPT);
 }
 
 function lastSuccess(reg: Registration, before: RegistrationAttempt): RegistrationAttempt | undefined {

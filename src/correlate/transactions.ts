@@ -20,6 +20,8 @@ export const TIMER_F_NS = 32_000_000_000n;
 const TIMER_C_NS = 200_000_000_000n;
 const MAGIC_COOKIE = "z9hG4bK";
 const MAX_PROVISIONAL = 8;
+/** Status class names, made once rather than for every final response. */
+const STATUS_CLASSES = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"];
 
 /** CloseReason says why a transaction left the table. */
 export type CloseReason = "completed" | "unanswered" | "open_at_end";
@@ -175,7 +177,7 @@ export class TransactionTable {
     tx.final = info;
     if (timer) timer.final = t;
     this.answeredOrder.added(this.open, tx.key, tx);
-    const cls = `${Math.floor(status / 100)}xx`;
+    const cls = STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
     this.stats.byStatusClass[cls] = (this.stats.byStatusClass[cls] ?? 0) + 1;
     tx.serverAgent = this.strings.get(msg.server ?? msg.userAgent);
     const via = msg.topVia;
@@ -341,7 +343,33 @@ function grantedExpiry(msg: SipMessage, tx: Transaction): number | undefined {
   return mine?.expires ?? msg.expires ?? (contacts.length === 0 && tx.expiresRequested === 0 ? 0 : undefined);
 }
 
+/**
+ * sameContact compares two Contact URIs as written, without angle brackets and parameters,
+ * ignoring case; in place, since it runs for every binding of every REGISTER 2xx.
+ */
 function sameContact(a: string, b: string): boolean {
-  const strip = (s: string): string => s.replace(/^<|>$/g, "").split(";")[0].toLowerCase();
-  return strip(a) === strip(b);
+  const [as, ae] = contactSpan(a);
+  const [bs, be] = contactSpan(b);
+  if (ae - as !== be - bs) return false;
+  for (let i = 0; i < ae - as; i++) {
+    const x = a.charCodeAt(as + i);
+    const y = b.charCodeAt(bs + i);
+    if (x !== y && lower(x) !== lower(y)) return false;
+  }
+  return true;
+}
+
+/** contactSpan is where a Contact URI is, inside `<…>` if present, up to its first `;`. */
+function contactSpan(s: string): [number, number] {
+  const start = s.charCodeAt(0) === 0x3c ? 1 : 0;
+  let end = s.length > start && s.charCodeAt(s.length - 1) === 0x3e ? s.length - 1 : s.length;
+  const semi = s.indexOf(";", start);
+  if (semi >= 0 && semi < end) end = semi;
+  return [start, end];
+}
+
+/** lower folds case like toLowerCase: ASCII in place, anything else (rare in a URI) through it. */
+function lower(c: number): number {
+  if (c < 0x80) return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+  return String.fromCharCode(c).toLowerCase().charCodeAt(0);
 }
