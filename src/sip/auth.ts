@@ -5,7 +5,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { bytesEqualLower, clip, DEDUP_LIMIT, isAscii, isTokenChar, isWs, paramName, Params, readQuoted, skipWs, trimEndIndex, utf8 } from "./text.js";
+import { bytesEqualLower, clip, DEDUP_LIMIT, equalsLower, isAscii, isTokenChar, isWs, Lexicon, paramName, Params, readQuoted, skipWs, trimEndIndex, utf8 } from "./text.js";
 
 /** AuthHeaderName names the four headers this module parses. */
 export type AuthHeaderName = "WWW-Authenticate" | "Proxy-Authenticate" | "Authorization" | "Proxy-Authorization";
@@ -238,13 +238,38 @@ function storeParam(
 /** flag parses a `true`/`false` token case-insensitively; undefined when absent or other. */
 function flag(v: string | undefined): boolean | undefined {
   if (v === undefined) return undefined;
-  const l = v.toLowerCase();
-  return l === "true" ? true : l === "false" ? false : undefined;
+  return equalsLower(v, "true") ? true : equalsLower(v, "false") ? false : undefined;
 }
 
-/** copyDefined sets target[key] = value unless value is undefined (keeps objects sparse). */
-function copyDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
-  if (value !== undefined) target[key] = value;
+/**
+ * DIGEST_FIELDS are the parameters with a typed Challenge / Credentials field or a quoting rule.
+ * Both readers leave their values in VALUES, at the index of the name here, for typeChallenge /
+ * typeCredentials: the generic one through Params.get, the fast one while scanning.
+ */
+const DIGEST_FIELDS = [
+  "realm", "nonce", "opaque", "algorithm", "charset", "stale", "userhash", "qop", "domain", "username", "uri", "response",
+  "cnonce", "nc",
+] as const;
+const REALM = 0;
+const NONCE = 1;
+const OPAQUE = 2;
+const ALGORITHM = 3;
+const CHARSET = 4;
+const STALE = 5;
+const USERHASH = 6;
+const QOP = 7;
+const DOMAIN = 8;
+const USERNAME = 9;
+const URI = 10;
+const RESPONSE = 11;
+const CNONCE = 12;
+const NC = 13;
+const VALUES: (string | undefined)[] = DIGEST_FIELDS.map(() => undefined);
+
+/** valuesOf fills VALUES from a parsed entry's parameters (the generic reader's way) and returns it. */
+function valuesOf(p: Params): (string | undefined)[] {
+  for (let k = 0; k < DIGEST_FIELDS.length; k++) VALUES[k] = p.get(DIGEST_FIELDS[k]);
+  return VALUES;
 }
 
 /**
@@ -253,23 +278,28 @@ function copyDefined<T extends object, K extends keyof T>(target: T, key: K, val
  */
 export function parseChallenges(value: string, header: AuthHeaderName, issues: Issue[], offset: number): Challenge[] {
   // Entries are extended in place into Challenge / Credentials (object spread is slow in V8).
-  return parseAuthEntries(value, header, "challenge", issues, offset).map((e) => typeChallenge(e, issues, offset));
+  return parseAuthEntries(value, header, "challenge", issues, offset).map((e) => typeChallenge(e, valuesOf(e.params), issues, offset));
 }
 
-/** typeChallenge extends an entry in place into a Challenge (typed copies of its parameters). */
-function typeChallenge(e: AuthEntry, issues: Issue[], offset: number): Challenge {
-  const p = e.params;
+/**
+ * typeChallenge extends an entry in place into a Challenge: typed copies of its parameters,
+ * whose values `v` holds by DIGEST_FIELDS index.
+ */
+function typeChallenge(e: AuthEntry, v: (string | undefined)[], issues: Issue[], offset: number): Challenge {
   const c = e as Challenge;
-  c.qop = splitTokens(p.get("qop"), ",");
-  c.domain = splitTokens(p.get("domain"), " ");
-  copyDefined(c, "realm", p.get("realm"));
-  copyDefined(c, "nonce", p.get("nonce"));
-  copyDefined(c, "opaque", p.get("opaque"));
-  copyDefined(c, "algorithm", p.get("algorithm"));
-  copyDefined(c, "charset", p.get("charset"));
-  copyDefined(c, "stale", flag(p.get("stale")));
-  copyDefined(c, "userhash", flag(p.get("userhash")));
-  if (e.scheme.toLowerCase() === "digest" && p.get("nonce") === undefined) {
+  c.qop = splitTokens(v[QOP], ",");
+  c.domain = splitTokens(v[DOMAIN], " ");
+  // Named stores, in the order of the Challenge fields, keep objects sparse and shapes few.
+  if (v[REALM] !== undefined) c.realm = v[REALM];
+  if (v[NONCE] !== undefined) c.nonce = v[NONCE];
+  if (v[OPAQUE] !== undefined) c.opaque = v[OPAQUE];
+  if (v[ALGORITHM] !== undefined) c.algorithm = v[ALGORITHM];
+  if (v[CHARSET] !== undefined) c.charset = v[CHARSET];
+  const stale = flag(v[STALE]);
+  if (stale !== undefined) c.stale = stale;
+  const userhash = flag(v[USERHASH]);
+  if (userhash !== undefined) c.userhash = userhash;
+  if (equalsLower(e.scheme, "digest") && v[NONCE] === undefined) {
     addIssue(issues, "bad_auth_header", `${e.header}: Digest challenge without nonce`, offset);
   }
   return c;
@@ -280,18 +310,24 @@ function typeChallenge(e: AuthEntry, issues: Issue[], offset: number): Challenge
  * one header are tolerated the same way as several challenges.
  */
 export function parseCredentials(value: string, header: AuthHeaderName, issues: Issue[], offset: number): Credentials[] {
-  return parseAuthEntries(value, header, "credentials", issues, offset).map(typeCredentials);
+  return parseAuthEntries(value, header, "credentials", issues, offset).map((e) => typeCredentials(e, valuesOf(e.params)));
 }
 
-/** CREDENTIAL_FIELDS are the Credentials fields copied verbatim from their parameters, in order. */
-const CREDENTIAL_FIELDS = ["username", "realm", "nonce", "uri", "response", "algorithm", "cnonce", "opaque", "qop", "nc"] as const;
-
-/** typeCredentials extends an entry in place into Credentials. */
-function typeCredentials(e: AuthEntry): Credentials {
-  const p = e.params;
+/** typeCredentials extends an entry in place into Credentials; `v` as for typeChallenge. */
+function typeCredentials(e: AuthEntry, v: (string | undefined)[]): Credentials {
   const c = e as Credentials;
-  for (const k of CREDENTIAL_FIELDS) copyDefined(c, k, p.get(k));
-  copyDefined(c, "userhash", flag(p.get("userhash")));
+  if (v[USERNAME] !== undefined) c.username = v[USERNAME];
+  if (v[REALM] !== undefined) c.realm = v[REALM];
+  if (v[NONCE] !== undefined) c.nonce = v[NONCE];
+  if (v[URI] !== undefined) c.uri = v[URI];
+  if (v[RESPONSE] !== undefined) c.response = v[RESPONSE];
+  if (v[ALGORITHM] !== undefined) c.algorithm = v[ALGORITHM];
+  if (v[CNONCE] !== undefined) c.cnonce = v[CNONCE];
+  if (v[OPAQUE] !== undefined) c.opaque = v[OPAQUE];
+  if (v[QOP] !== undefined) c.qop = v[QOP];
+  if (v[NC] !== undefined) c.nc = v[NC];
+  const userhash = flag(v[USERHASH]);
+  if (userhash !== undefined) c.userhash = userhash;
   return c;
 }
 
@@ -304,51 +340,106 @@ function typeCredentials(e: AuthEntry): Credentials {
  * the generic reader, so results and issues are the same in every case.
  */
 export function challengesAt(b: Uint8Array, t: string, a: number, e: number, raw: string, header: AuthHeaderName, issues: Issue[]): Challenge[] {
-  const entry = digestFast(b, t, a, e, raw, header, "challenge");
-  return entry === undefined ? parseChallenges(raw, header, issues, a) : [typeChallenge(entry, issues, a)];
+  const entry = digestFast(b, t, a, e, header, CHALLENGE);
+  return entry === undefined ? parseChallenges(raw, header, issues, a) : [typeChallenge(entry, VALUES, issues, a)];
 }
 
 /** credentialsAt: see challengesAt. */
 export function credentialsAt(b: Uint8Array, t: string, a: number, e: number, raw: string, header: AuthHeaderName, issues: Issue[]): Credentials[] {
-  const entry = digestFast(b, t, a, e, raw, header, "credentials");
-  return entry === undefined ? parseCredentials(raw, header, issues, a) : [typeCredentials(entry)];
+  const entry = digestFast(b, t, a, e, header, CREDENTIALS);
+  return entry === undefined ? parseCredentials(raw, header, issues, a) : [typeCredentials(entry, VALUES)];
 }
 
-/** digestFast is the fast path of challengesAt / credentialsAt; undefined means "take the generic reader". */
-function digestFast(b: Uint8Array, t: string, a: number, e: number, raw: string, header: AuthHeaderName, kind: AuthKind): AuthEntry | undefined {
+/**
+ * The fast path's kinds, CHALLENGE or CREDENTIALS, are the shifts of their two rule bits in
+ * DigestName.rules; the rules are MUST_QUOTE and MUST_NOT_QUOTE (QUOTED / TOKENS above, from
+ * RFC 7616 §3.3 for challenges and §3.4 for credentials).
+ */
+const CHALLENGE = 0;
+const CREDENTIALS = 2;
+const MUST_QUOTE = 1;
+const MUST_NOT_QUOTE = 2;
+
+/** DigestName is a DIGEST_FIELDS name as the fast path meets it on the wire. */
+interface DigestName {
+  /** The lower-case name (an interned constant). */
+  name: string;
+  /** Index in DIGEST_FIELDS and VALUES; 1 << field is its bit in the repeat check. */
+  field: number;
+  /** MUST_QUOTE / MUST_NOT_QUOTE shifted by CHALLENGE, and by CREDENTIALS (from QUOTED / TOKENS). */
+  rules: number;
+}
+
+/** DIGEST_NAMES matches the DIGEST_FIELDS names in the message bytes, any case, without a string. */
+const DIGEST_NAMES = new Lexicon<DigestName>(
+  DIGEST_FIELDS.map((name, field) => {
+    const rule = (kind: AuthKind) => (QUOTED[kind].has(name) ? MUST_QUOTE : TOKENS[kind].has(name) ? MUST_NOT_QUOTE : 0);
+    return [name, { name, field, rules: (rule("challenge") << CHALLENGE) | (rule("credentials") << CREDENTIALS) }] as const;
+  }),
+);
+
+/** KV and QUOTED_NAMES collect the fast path's parameters before they are copied right-sized. */
+const KV: string[] = [];
+const QUOTED_NAMES: string[] = [];
+
+/** DIGEST is the scheme as nearly everyone writes it, shared rather than sliced per header. */
+const DIGEST = "Digest";
+
+/**
+ * digestFast is the fast path of challengesAt / credentialsAt (`kind` CHALLENGE or CREDENTIALS):
+ * the entry, with VALUES filled for typing; undefined means "take the generic reader". Each byte
+ * of the value is looked at once, and the checks that send a value to the generic reader (a
+ * quoted-pair, a byte >= 0x80 that UTF-8 decoding could change) are made in that pass: values
+ * are short, and for short runs a loop beats calls to the engine's string search.
+ */
+function digestFast(b: Uint8Array, t: string, a: number, e: number, header: AuthHeaderName, kind: number): AuthEntry | undefined {
   if (e - a < 8 || b[a + 6] !== 32 || !bytesEqualLower(b, a, "digest")) return undefined;
-  if (raw.indexOf("\\") >= 0 || !isAscii(raw)) return undefined;
-  const kv: string[] = [];
-  const quotedNames: string[] = [];
+  for (let k = 0; k < VALUES.length; k++) VALUES[k] = undefined;
+  let pairs = 0;
+  let quotedCount = 0;
+  let seen = 0;
   let i = a + 7;
   while (i < e && isWs(b[i])) i++;
   while (i < e) {
     const ns = i;
     while (i < e && isTokenChar(b[i])) i++;
     if (i === ns || i >= e || b[i] !== 61) return undefined;
-    const name = paramName(t, ns, i);
+    const ne = i;
     const quoted = ++i < e && b[i] === 34;
-    let value: string;
+    const vs = quoted ? ++i : i;
+    let c = 0;
     if (quoted) {
-      const close = raw.indexOf('"', i + 1 - a) + a;
-      if (close < i + 1) return undefined;
-      value = t.slice(i + 1, close);
-      i = close + 1;
-    } else {
-      const vs = i;
-      let c = 0;
-      while (i < e && (c = b[i]) !== 44) {
-        if (c === 34 || isWs(c)) return undefined;
+      while (i < e && (c = b[i]) !== 34) {
+        if (c === 92 || c >= 0x80) return undefined;
         i++;
       }
-      value = t.slice(vs, i);
+      if (i >= e) return undefined;
+    } else {
+      while (i < e && (c = b[i]) !== 44) {
+        if (c === 34 || c === 92 || c >= 0x80 || isWs(c)) return undefined;
+        i++;
+      }
     }
+    const value = t.slice(vs, i);
+    if (quoted) i++;
     // The issues storeParam would raise: quoting against RFC 7616 §3.3-3.4, a repeated name.
-    if (quoted ? TOKENS[kind].has(name) : QUOTED[kind].has(name)) return undefined;
-    for (let k = 0; k < kv.length; k += 2) if (kv[k] === name) return undefined;
-    if (kv.length >= 2 * DEDUP_LIMIT) return undefined;
-    kv.push(name, value);
-    if (quoted) quotedNames.push(name);
+    const known = DIGEST_NAMES.findBytes(b, ns, ne);
+    let name: string;
+    if (known !== undefined) {
+      if (((known.rules >> kind) & 3) === (quoted ? MUST_NOT_QUOTE : MUST_QUOTE) || (seen & (1 << known.field)) !== 0) return undefined;
+      seen |= 1 << known.field;
+      VALUES[known.field] = value;
+      name = known.name;
+    } else {
+      // Not a DIGEST_FIELDS name, so it can only repeat another such name.
+      name = paramName(t, ns, ne);
+      for (let k = 0; k < 2 * pairs; k += 2) if (KV[k] === name) return undefined;
+    }
+    if (pairs >= DEDUP_LIMIT) return undefined;
+    KV[2 * pairs] = name;
+    KV[2 * pairs + 1] = value;
+    pairs++;
+    if (quoted) QUOTED_NAMES[quotedCount++] = name;
     if (i < e) {
       if (b[i] !== 44) return undefined;
       i++;
@@ -356,13 +447,19 @@ function digestFast(b: Uint8Array, t: string, a: number, e: number, raw: string,
       if (i >= e) return undefined; // a trailing comma: generic path
     }
   }
-  if (kv.length === 0) return undefined;
-  return { header, scheme: t.slice(a, a + 6), params: Params.fromPairs(kv), quoted: quotedNames, offset: a };
+  if (pairs === 0) return undefined;
+  const scheme = t.startsWith(DIGEST, a) ? DIGEST : t.slice(a, a + 6);
+  return { header, scheme, params: Params.fromPairs(KV.slice(0, 2 * pairs)), quoted: QUOTED_NAMES.slice(0, quotedCount), offset: a };
 }
 
 /** splitTokens splits a list value at `sep` (and whitespace), dropping empty parts. */
 function splitTokens(v: string | undefined, sep: string): string[] {
   if (v === undefined) return [];
+  if (v.indexOf(sep) < 0) {
+    // One part (qop="auth", the usual case): what the general form below gives, without its arrays.
+    const x = v.trim();
+    return x.length > 0 ? [x] : [];
+  }
   return v
     .split(sep)
     .map((x) => x.trim())

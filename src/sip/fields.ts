@@ -83,6 +83,24 @@ export function parseCSeq(v: string, issues: Issue[], offset: number): CSeq | un
   return { seq, method };
 }
 
+/**
+ * cseqAt reads the CSeq value at b[a, e) of the message bytes (`t` their latin1 text; the value
+ * trimmed and unfolded) like parseCSeq(t.slice(a, e), issues, a), with a byte scanner for the
+ * usual spelling `1*9DIGIT SP Method`, which raises no issue (nine digits stay below 2**31).
+ * `requestMethod` is returned as the method when equal to it, which saves a copy and makes the
+ * caller's comparison an identity check. Anything else goes to parseCSeq.
+ */
+export function cseqAt(b: Uint8Array, t: string, a: number, e: number, requestMethod: string | undefined, issues: Issue[]): CSeq | undefined {
+  let seq = 0;
+  let i = a;
+  for (let d = 0; i < e && i - a < 10 && (d = b[i] - 48) >= 0 && d <= 9; i++) seq = seq * 10 + d;
+  const ms = i + 1;
+  if (i === a || i - a > 9 || ms >= e || b[i] !== 32) return parseCSeq(t.slice(a, e), issues, a);
+  for (let k = ms; k < e; k++) if (isWs(b[k])) return parseCSeq(t.slice(a, e), issues, a);
+  const same = requestMethod !== undefined && requestMethod.length === e - ms && t.startsWith(requestMethod, ms);
+  return { seq, method: same ? requestMethod : t.slice(ms, e) };
+}
+
 /** parseWarning reads `warn-code SP warn-agent SP warn-text` (RFC 3261 §20.43). */
 export function parseWarning(v: string, issues: Issue[], offset: number): Warning | undefined {
   const m = /^(\d{3})\s+(\S+)\s+(.*)$/.exec(v);

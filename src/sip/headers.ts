@@ -49,6 +49,20 @@ export const SINGLETONS: readonly string[] = [
 ];
 
 /**
+ * TRACKED maps the headers the parser records in its presence mask (HeaderIndex.present) to their
+ * bits: the once-only ones (repeat checks), Via (required), and the list and auth headers the
+ * typed accessors read, which then skip the search for a header the message lacks.
+ */
+const TRACKED: ReadonlyMap<string, number> = new Map(
+  [...SINGLETONS, "via", "contact", "www-authenticate", "proxy-authenticate", "authorization", "proxy-authorization"].map((k, i) => [k, 1 << i]),
+);
+
+/** trackedBit returns the TRACKED bit of a key, 0 when untracked. */
+export function trackedBit(key: string): number {
+  return TRACKED.get(key) ?? 0;
+}
+
+/**
  * knownHeaderLexicon builds a Lexicon matching every known header spelling (full or compact,
  * any case, read in place without making a string) to `value(key)`.
  */

@@ -6,8 +6,8 @@
 import type { Issue } from "../util/issues.js";
 import { contactAt, nameAddrAt, parseContact, parseNameAddr, type Contact, type NameAddr } from "./address.js";
 import { challengesAt, credentialsAt, parseChallenges, parseCredentials, type AuthHeaderName, type Challenge, type Credentials } from "./auth.js";
-import { parseCSeq, parseReason, parseRetryAfter, parseWarning, type CSeq, type Reason, type RetryAfter, type Warning } from "./fields.js";
-import { headerDisplayName, headerKey, isListHeader } from "./headers.js";
+import { cseqAt, parseCSeq, parseReason, parseRetryAfter, parseWarning, type CSeq, type Reason, type RetryAfter, type Warning } from "./fields.js";
+import { headerDisplayName, headerKey, isListHeader, trackedBit } from "./headers.js";
 import { addIssue } from "./issues.js";
 import { parseSdp, type Sdp } from "./sdp.js";
 import { clip, readNumber, skipWs, splitList, trimEndIndex, utf8 } from "./text.js";
@@ -42,6 +42,8 @@ export interface StartLine {
   version: string;
   /** Request method as written. */
   method?: string;
+  /** Request method upper-cased (the parser knows it already; derived from `method` when absent). */
+  methodUpper?: string;
   /** Request-URI text. */
   requestUri?: string;
   /** Byte offset of the Request-URI. */
@@ -69,11 +71,14 @@ export interface HeaderIndex {
   bodyOffset: number;
   /** Declared Content-Length, when valid. */
   contentLength?: number;
+  /** TRACKED bits (headers.ts) of the headers present; absent means unknown (all looked up). */
+  present?: number;
   /** The issue list shared with the parse result. */
   issues: Issue[];
   /**
-   * True to parse Via, From, To, Contact, Route and Record-Route with the generic tolerant
-   * readers only, skipping their fast scanners (for differential tests; results are the same).
+   * True to parse CSeq, Via, From, To, Contact, Route, Record-Route and the auth headers with the
+   * generic tolerant readers only, skipping their fast scanners (for differential tests; results
+   * are the same).
    */
   generic?: boolean;
 }
@@ -87,6 +92,20 @@ type FastReader<T> = (bytes: Uint8Array, text: string, a: number, e: number, raw
 /** UNSET marks a lazy field not computed yet (undefined is a valid computed value). */
 const UNSET: unique symbol = Symbol("unset");
 type Lazy<T> = T | typeof UNSET;
+
+/** TRACKED bits of the headers the typed accessors look up, so a missing one costs no search. */
+const CALL_ID = trackedBit("call-id");
+const CSEQ = trackedBit("cseq");
+const VIA = trackedBit("via");
+const FROM = trackedBit("from");
+const TO = trackedBit("to");
+const CONTACT = trackedBit("contact");
+const EXPIRES = trackedBit("expires");
+const MAX_FORWARDS = trackedBit("max-forwards");
+const WWW_AUTHENTICATE = trackedBit("www-authenticate");
+const PROXY_AUTHENTICATE = trackedBit("proxy-authenticate");
+const AUTHORIZATION = trackedBit("authorization");
+const PROXY_AUTHORIZATION = trackedBit("proxy-authorization");
 
 /** FOLD matches a line break plus the LWS around it, which unfolding turns into one SP (RFC 3261 §7.3.1). */
 const FOLD = /[ \t]*\r?\n[ \t]*/g;
@@ -125,10 +144,12 @@ export class SipMessage {
   private readonly keys: string[];
   private readonly pos: number[];
   private readonly requestUriOffset: number;
-  private readonly vals: (string | undefined)[] = [];
+  /** HeaderIndex.present: TRACKED bits of the headers present (all set when unknown). */
+  private readonly present: number;
   /** True when the fast byte scanners are off (ParseOptions.generic). */
   private readonly generic: boolean;
   private _uri: Lazy<SipUri | undefined> = UNSET;
+  private _callId: Lazy<string | undefined> = UNSET;
   private _cseq: Lazy<CSeq | undefined> = UNSET;
   private _via: Lazy<Via[]> = UNSET;
   private _from: Lazy<NameAddr | undefined> = UNSET;
@@ -151,7 +172,7 @@ export class SipMessage {
     this.kind = line.kind;
     this.version = line.version;
     this.method = line.method;
-    this.methodUpper = line.method?.toUpperCase();
+    this.methodUpper = line.methodUpper ?? line.method?.toUpperCase();
     this.requestUri = line.requestUri;
     this.requestUriOffset = line.requestUriOffset ?? 0;
     this.status = line.status;
@@ -165,6 +186,7 @@ export class SipMessage {
     this.contentLength = init.contentLength;
     this.issues = init.issues;
     this.generic = init.generic === true;
+    this.present = init.present ?? -1;
   }
 
   /** Number of body bytes actually present (compare with the declared `contentLength`). */
@@ -179,16 +201,13 @@ export class SipMessage {
     return this.keys.length;
   }
 
-  /** value returns header i's value, trimmed and unfolded (cached). */
-  private value(i: number): string {
-    const cached = this.vals[i];
-    if (cached !== undefined) return cached;
-    const p = i * 4;
-    const s = skipWs(this.text, this.pos[p + 1], this.pos[p + 2]);
-    let v = this.text.slice(s, trimEndIndex(this.text, s, this.pos[p + 2]));
-    if (this.pos[p + 3] === 1) v = v.replace(FOLD, " ");
-    this.vals[i] = v;
-    return v;
+  /**
+   * value returns header i's value (which starts at `s`), trimmed and unfolded. Not cached: the
+   * typed accessors cache what they make of it, and a slice is cheaper than a cache to keep.
+   */
+  private value(i: number, s = this.valueOffset(i)): string {
+    const v = this.text.slice(s, this.valueEnd(i, s));
+    return this.pos[i * 4 + 3] === 1 ? v.replace(FOLD, " ") : v;
   }
 
   /** valueOffset returns the byte offset of header i's trimmed value. */
@@ -196,8 +215,19 @@ export class SipMessage {
     return skipWs(this.text, this.pos[i * 4 + 1], this.pos[i * 4 + 2]);
   }
 
-  /** firstIndex returns the index of the first header with the key, or -1. */
-  private firstIndex(key: string): number {
+  /** valueEnd returns the end offset of header i's trimmed value, which starts at `start`. */
+  private valueEnd(i: number, start: number): number {
+    return trimEndIndex(this.text, start, this.pos[i * 4 + 2]);
+  }
+
+  /** absent reports a header known to be missing: its TRACKED bit (0 when untracked) is not present. */
+  private absent(bit: number): boolean {
+    return (this.present & bit) !== bit;
+  }
+
+  /** firstIndex returns the index of the first header with the key (TRACKED bit `bit`, or 0), or -1. */
+  private firstIndex(key: string, bit = 0): number {
+    if (this.absent(bit)) return -1;
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
     return -1;
@@ -233,8 +263,8 @@ export class SipMessage {
     const split = isListHeader(key);
     for (let i = 0; i < this.keys.length; i++) {
       if (this.keys[i] !== key) continue;
-      const v = this.value(i);
       const off = this.valueOffset(i);
+      const v = this.value(i, off);
       if (!split || v.indexOf(",") < 0) {
         out.push({ text: v, offset: off });
         continue;
@@ -264,12 +294,13 @@ export class SipMessage {
    * listOf parses every element of a list header with `parse`, reporting empty elements
    * (`Via: a,,b`) as `empty_list_item` (RFC 3261 §7.3.1 has no empty elements).
    */
-  private listOf<T>(key: string, parse: (text: string, issues: Issue[], offset: number) => T | undefined, fast?: FastReader<T>): T[] {
+  private listOf<T>(key: string, bit: number, parse: (text: string, issues: Issue[], offset: number) => T | undefined, fast?: FastReader<T>): T[] {
     const out: T[] = [];
+    if (this.absent(bit)) return out;
     for (let i = 0; i < this.keys.length; i++) {
       if (this.keys[i] !== key) continue;
-      const v = this.value(i);
       const off = this.valueOffset(i);
+      const v = this.value(i, off);
       if (fast !== undefined && this.pos[i * 4 + 3] === 0 && v.length > 0 && v.indexOf(",") < 0) {
         // One unfolded element: v is exactly text[off, off + v.length), so the byte scanner applies.
         const r = fast(this.bytes, this.text, off, off + v.length, v, this.issues);
@@ -296,8 +327,8 @@ export class SipMessage {
   }
 
   /** numberOf parses a numeric single-valued header, clamped to max. */
-  private numberOf(key: string, max: number): number | undefined {
-    const i = this.firstIndex(key);
+  private numberOf(key: string, bit: number, max: number): number | undefined {
+    const i = this.firstIndex(key, bit);
     return i < 0 ? undefined : readNumber(this.value(i), headerDisplayName(key), max, this.issues, this.valueOffset(i));
   }
 
@@ -326,17 +357,21 @@ export class SipMessage {
 
   /** Call-ID (compact `i`), trimmed. */
   get callId(): string | undefined {
-    const i = this.firstIndex("call-id");
-    return i < 0 ? undefined : this.value(i);
+    if (this._callId !== UNSET) return this._callId;
+    const i = this.firstIndex("call-id", CALL_ID);
+    return (this._callId = i < 0 ? undefined : this.value(i));
   }
 
   /** CSeq number and method; a method differing from the request's is `cseq_method_mismatch`. */
   get cseq(): CSeq | undefined {
     if (this._cseq !== UNSET) return this._cseq;
-    const i = this.firstIndex("cseq");
+    const i = this.firstIndex("cseq", CSEQ);
     if (i < 0) return (this._cseq = undefined);
     const offset = this.valueOffset(i);
-    const c = parseCSeq(this.value(i), this.issues, offset);
+    const c =
+      this.generic || this.pos[i * 4 + 3] !== 0
+        ? parseCSeq(this.value(i, offset), this.issues, offset)
+        : cseqAt(this.bytes, this.text, offset, this.valueEnd(i, offset), this.method, this.issues);
     if (c !== undefined && this.kind === "request" && c.method !== this.method) {
       addIssue(this.issues, "cseq_method_mismatch", `CSeq method ${clip(c.method)} differs from request method ${clip(this.method ?? "")}`, offset);
     }
@@ -346,7 +381,7 @@ export class SipMessage {
   /** The whole Via stack, top (most recent hop) first, across Via lines and comma lists. */
   get via(): Via[] {
     if (this._via !== UNSET) return this._via;
-    return (this._via = this.listOf("via", parseVia, this.generic ? undefined : viaAt));
+    return (this._via = this.listOf("via", VIA, parseVia, this.generic ? undefined : viaAt));
   }
 
   /** The top Via: the hop that sent the message (responses travel back along it). */
@@ -357,21 +392,21 @@ export class SipMessage {
   /** From (compact `f`). */
   get from(): NameAddr | undefined {
     if (this._from !== UNSET) return this._from;
-    return (this._from = this.addressOf("from"));
+    return (this._from = this.addressOf("from", FROM));
   }
 
   /** To (compact `t`). */
   get to(): NameAddr | undefined {
     if (this._to !== UNSET) return this._to;
-    return (this._to = this.addressOf("to"));
+    return (this._to = this.addressOf("to", TO));
   }
 
   /** addressOf parses the first value of a single name-addr header (From, To). */
-  private addressOf(key: string): NameAddr | undefined {
-    const i = this.firstIndex(key);
+  private addressOf(key: string, bit: number): NameAddr | undefined {
+    const i = this.firstIndex(key, bit);
     if (i < 0) return undefined;
-    const v = this.value(i);
     const off = this.valueOffset(i);
+    const v = this.value(i, off);
     if (this.generic || this.pos[i * 4 + 3] !== 0 || v.length === 0) return parseNameAddr(v, this.issues, off);
     return nameAddrAt(this.bytes, this.text, off, off + v.length, v, this.issues);
   }
@@ -379,25 +414,25 @@ export class SipMessage {
   /** Contact values (compact `m`) in order, `*` included. */
   get contacts(): Contact[] {
     if (this._contacts !== UNSET) return this._contacts;
-    return (this._contacts = this.listOf("contact", parseContact, this.generic ? undefined : contactAt));
+    return (this._contacts = this.listOf("contact", CONTACT, parseContact, this.generic ? undefined : contactAt));
   }
 
   /** Expires header in seconds (RFC 3261 §20.19), clamped to 2**32-1. */
   get expires(): number | undefined {
     if (this._expires !== UNSET) return this._expires;
-    return (this._expires = this.numberOf("expires", 0xffffffff));
+    return (this._expires = this.numberOf("expires", EXPIRES, 0xffffffff));
   }
 
   /** Max-Forwards (RFC 3261 §20.22: 0..255). */
   get maxForwards(): number | undefined {
     if (this._maxForwards !== UNSET) return this._maxForwards;
-    return (this._maxForwards = this.numberOf("max-forwards", 255));
+    return (this._maxForwards = this.numberOf("max-forwards", MAX_FORWARDS, 255));
   }
 
   /** Min-Expires in seconds (RFC 3261 §20.23, sent with 423 Interval Too Brief). */
   get minExpires(): number | undefined {
     if (this._minExpires !== UNSET) return this._minExpires;
-    return (this._minExpires = this.numberOf("min-expires", 0xffffffff));
+    return (this._minExpires = this.numberOf("min-expires", 0, 0xffffffff));
   }
 
   /** Retry-After (RFC 3261 §20.33). */
@@ -422,25 +457,25 @@ export class SipMessage {
   /** Warning values (RFC 3261 §20.43). */
   get warnings(): Warning[] {
     if (this._warnings !== UNSET) return this._warnings;
-    return (this._warnings = this.listOf("warning", parseWarning));
+    return (this._warnings = this.listOf("warning", 0, parseWarning));
   }
 
   /** Reason values (RFC 3326). */
   get reasons(): Reason[] {
     if (this._reasons !== UNSET) return this._reasons;
-    return (this._reasons = this.listOf("reason", parseReason));
+    return (this._reasons = this.listOf("reason", 0, parseReason));
   }
 
   /** Route set (RFC 3261 §20.34), in order. */
   get route(): NameAddr[] {
     if (this._route !== UNSET) return this._route;
-    return (this._route = this.listOf("route", parseNameAddr, this.generic ? undefined : nameAddrAt));
+    return (this._route = this.listOf("route", 0, parseNameAddr, this.generic ? undefined : nameAddrAt));
   }
 
   /** Record-Route (RFC 3261 §20.30), in order. */
   get recordRoute(): NameAddr[] {
     if (this._recordRoute !== UNSET) return this._recordRoute;
-    return (this._recordRoute = this.listOf("record-route", parseNameAddr, this.generic ? undefined : nameAddrAt));
+    return (this._recordRoute = this.listOf("record-route", 0, parseNameAddr, this.generic ? undefined : nameAddrAt));
   }
 
   /** Supported option tags (compact `k`). */
@@ -454,29 +489,32 @@ export class SipMessage {
    */
   get challenges(): Challenge[] {
     if (this._challenges !== UNSET) return this._challenges;
-    return (this._challenges = this.authOf("www-authenticate", "proxy-authenticate", parseChallenges, challengesAt));
+    return (this._challenges = this.authOf("www-authenticate", WWW_AUTHENTICATE, "proxy-authenticate", PROXY_AUTHENTICATE, parseChallenges, challengesAt));
   }
 
   /** Every credentials value: Authorization lines first, then Proxy-Authorization. */
   get credentials(): Credentials[] {
     if (this._credentials !== UNSET) return this._credentials;
-    return (this._credentials = this.authOf("authorization", "proxy-authorization", parseCredentials, credentialsAt));
+    return (this._credentials = this.authOf("authorization", AUTHORIZATION, "proxy-authorization", PROXY_AUTHORIZATION, parseCredentials, credentialsAt));
   }
 
-  /** authOf parses the auth headers of two keys with the given parser. */
+  /** authOf parses the auth headers of two keys (with their TRACKED bits) with the given parser. */
   private authOf<T>(
     first: string,
+    firstBit: number,
     second: string,
+    secondBit: number,
     parse: (value: string, header: AuthHeaderName, issues: Issue[], offset: number) => T[],
     fast: (b: Uint8Array, t: string, a: number, e: number, raw: string, header: AuthHeaderName, issues: Issue[]) => T[],
   ): T[] {
     let out: T[] | undefined;
     for (let k = 0; k < 2; k++) {
       const key = k === 0 ? first : second;
+      if (this.absent(k === 0 ? firstBit : secondBit)) continue;
       for (let i = 0; i < this.keys.length; i++) {
         if (this.keys[i] !== key) continue;
-        const v = this.value(i);
         const off = this.valueOffset(i);
+        const v = this.value(i, off);
         const header = headerDisplayName(key) as AuthHeaderName;
         const got =
           this.generic || this.pos[i * 4 + 3] !== 0 || v.length === 0

@@ -3,7 +3,7 @@
  * value offsets; values are decoded later, on access. Never throws: every oddity is an Issue.
  */
 import type { Issue } from "../util/issues.js";
-import { headerDisplayName, headerKey, knownHeaderLexicon, SINGLETONS } from "./headers.js";
+import { headerDisplayName, headerKey, knownHeaderLexicon, SINGLETONS, trackedBit } from "./headers.js";
 import { addIssue, MAX_HEADERS } from "./issues.js";
 import { SipMessage, type StartLine } from "./message.js";
 import { clip, isToken, isWs, trimEndIndex, utf8 } from "./text.js";
@@ -21,9 +21,9 @@ export interface ParseOptions {
   /** Run every typed accessor before returning, so `issues` is complete (default false: lazy). */
   eager?: boolean;
   /**
-   * Read Via, From, To, Contact, Route and Record-Route with the generic tolerant readers only,
-   * skipping their fast scanners (default false). The results are the same either way; the
-   * option exists so tests can check that.
+   * Read CSeq, Via, From, To, Contact, Route, Record-Route and the auth headers with the generic
+   * tolerant readers only, skipping their fast scanners (default false). The results are the
+   * same either way; the option exists so tests can check that.
    */
   generic?: boolean;
 }
@@ -31,16 +31,17 @@ export interface ParseOptions {
 /** MAX_UDP_MESSAGE bounds what one UDP datagram can carry (the IP length field is 16 bits). */
 const MAX_UDP_MESSAGE = 65535;
 
-/** TRACKED gives each checked header a bit for presence / repetition checks; SINGLE_MASK the once-only ones. */
-const TRACKED = new Map<string, number>([...new Set([...SINGLETONS, "via"])].map((k, i) => [k, 1 << i]));
-const SINGLE_MASK = SINGLETONS.reduce((m, k) => m | (TRACKED.get(k) as number), 0);
+/** SINGLE_MASK has the TRACKED bits of the once-only headers. */
+const SINGLE_MASK = SINGLETONS.reduce((m, k) => m | trackedBit(k), 0);
+/** CONTENT_LENGTH is the TRACKED bit of Content-Length, whose first line the parser checks. */
+const CONTENT_LENGTH = trackedBit("content-length");
 /** Headers every request and response carries (RFC 3261 §8.1.1); requests add Max-Forwards. */
 const REQUIRED_RESPONSE = required(["via", "from", "to", "call-id", "cseq"]);
 const REQUIRED_REQUEST = required([...REQUIRED_RESPONSE.keys, "max-forwards"]);
 
 /** required bundles header keys with their TRACKED bits, so presence is one mask test. */
 function required(keys: string[]): { keys: string[]; mask: number } {
-  return { keys, mask: keys.reduce((m, k) => m | (TRACKED.get(k) as number), 0) };
+  return { keys, mask: keys.reduce((m, k) => m | trackedBit(k), 0) };
 }
 
 /** WireName is what the parser needs to know about a header name as written. */
@@ -56,7 +57,7 @@ const WIRE_NAMES = new Map<string, WireName>();
 const WIRE_NAMES_MAX = 4096;
 
 /** KNOWN_WIRE matches known header names in place, straight to their WireName. */
-const KNOWN_WIRE = knownHeaderLexicon((key): WireName => ({ key, bit: TRACKED.get(key) ?? 0 }));
+const KNOWN_WIRE = knownHeaderLexicon((key): WireName => ({ key, bit: trackedBit(key) }));
 
 /**
  * wireName validates the header name text[start, end) (RFC 3261 §25.1 token) and returns its key
@@ -71,7 +72,7 @@ function wireName(bytes: Uint8Array, text: string, start: number, end: number): 
   if (hit !== undefined) return hit;
   if (!isToken(name)) return undefined;
   const key = headerKey(name);
-  const w: WireName = { key, bit: TRACKED.get(key) ?? 0 };
+  const w: WireName = { key, bit: trackedBit(key) };
   if (WIRE_NAMES.size < WIRE_NAMES_MAX) WIRE_NAMES.set(name, w);
   return w;
 }
@@ -82,106 +83,156 @@ const STANDARD_METHODS = new Set([
   "MESSAGE", "UPDATE",
 ]);
 
-/** Span is a run of non-whitespace in the start line. */
-interface Span {
-  start: number;
-  end: number;
-}
-
-/** spans cuts the start line into whitespace-separated runs. */
-function spans(text: string, start: number, end: number): Span[] {
-  const out: Span[] = [];
-  let i = start;
-  while (i < end) {
-    while (i < end && isWs(text.charCodeAt(i))) i++;
-    if (i >= end) break;
-    const s = i;
-    while (i < end && !isWs(text.charCodeAt(i))) i++;
-    out.push({ start: s, end: i });
-  }
-  return out;
-}
+/**
+ * Slots of START, where scanStartLine leaves the start line's elements (whitespace-separated
+ * runs): how many there are, the first three, the last, and the end of the one before the last.
+ * That is all the request and status line grammars (RFC 3261 §7.1/§7.2) look at, so the scan
+ * allocates nothing per message. The parser never re-enters itself, so one table serves.
+ */
+const COUNT = 0;
+const S0 = 1;
+const E0 = 2;
+const S1 = 3;
+const E1 = 4;
+const S2 = 5;
+const PREV_END = 6;
+const LAST_S = 7;
+const LAST_E = 8;
+const START = new Int32Array(9);
 
 /**
- * checkSpacing reports `extra_whitespace` when the start line's separators are anything but
- * single SPs (RFC 3261 §7.1/§7.2; RFC 4475 lwsstart, trws). In a status line only the two
- * separators before the reason count: the reason phrase may hold any spacing, and a lone SP
- * before an empty reason is required (RFC 4475 noreason).
+ * scanStartLine cuts the start line b[start, end) (`text` is its latin1 decoding, so offsets are
+ * the same) into its runs, into START, and reports `extra_whitespace` when the separators are
+ * anything but single SPs (RFC 3261 §7.1/§7.2; RFC 4475 lwsstart, trws). In a status line only
+ * the two separators before the reason count: the reason phrase may hold any spacing, and a
+ * lone SP before an empty reason is required (RFC 4475 noreason). Returns whether the line is a
+ * status line (first run starts with `SIP/`).
  */
-function checkSpacing(text: string, sp: Span[], start: number, end: number, response: boolean, issues: Issue[]): void {
-  let odd = sp[0].start !== start ? start : -1;
-  const gaps = response ? Math.min(sp.length - 1, 2) : sp.length - 1;
-  for (let k = 1; k <= gaps && odd < 0; k++) {
-    if (sp[k].start - sp[k - 1].end !== 1 || text.charCodeAt(sp[k - 1].end) !== 32) odd = sp[k - 1].end;
+function scanStartLine(b: Uint8Array, text: string, start: number, end: number, issues: Issue[]): boolean {
+  let count = 0;
+  let response = false;
+  let odd = -1;
+  let prevEnd = -1;
+  let lastStart = -1;
+  let lastEnd = -1;
+  let i = start;
+  while (i < end) {
+    while (i < end && isWs(b[i])) i++;
+    if (i >= end) break;
+    const s = i;
+    while (i < end && !isWs(b[i])) i++;
+    if (++count === 1) {
+      START[S0] = s;
+      START[E0] = i;
+      response = startsWithSip(text, s, i);
+      if (s !== start) odd = start;
+    } else {
+      if (odd < 0 && (!response || count <= 3) && (s - lastEnd !== 1 || b[lastEnd] !== 32)) odd = lastEnd;
+      if (count === 2) {
+        START[S1] = s;
+        START[E1] = i;
+      } else if (count === 3) {
+        START[S2] = s;
+      }
+    }
+    prevEnd = lastEnd;
+    lastStart = s;
+    lastEnd = i;
   }
-  const last = sp[sp.length - 1].end;
-  if (odd < 0 && last < end && (!response || (sp.length === 2 && end - last > 1))) odd = last;
+  START[COUNT] = count;
+  START[PREV_END] = prevEnd;
+  START[LAST_S] = lastStart;
+  START[LAST_E] = lastEnd;
+  if (count > 0 && odd < 0 && lastEnd < end && (!response || (count === 2 && end - lastEnd > 1))) odd = lastEnd;
   if (odd >= 0) addIssue(issues, "extra_whitespace", "start line has extra whitespace around its elements", odd);
+  return response;
 }
 
-/** startsWithSip matches `SIP/` case-insensitively at the start of the span. */
-function startsWithSip(text: string, sp: Span): boolean {
-  const i = sp.start;
+/** startsWithSip matches `SIP/` case-insensitively at the start of text[s, e). */
+function startsWithSip(text: string, s: number, e: number): boolean {
   return (
-    sp.end - i >= 4 && (text.charCodeAt(i) | 0x20) === 0x73 && (text.charCodeAt(i + 1) | 0x20) === 0x69 &&
-    (text.charCodeAt(i + 2) | 0x20) === 0x70 && text.charCodeAt(i + 3) === 0x2f
+    e - s >= 4 && (text.charCodeAt(s) | 0x20) === 0x73 && (text.charCodeAt(s + 1) | 0x20) === 0x69 &&
+    (text.charCodeAt(s + 2) | 0x20) === 0x70 && text.charCodeAt(s + 3) === 0x2f
   );
+}
+
+/** SIP_2_0 is the one SIP-Version of RFC 3261 §7.1. */
+const SIP_2_0 = "SIP/2.0";
+
+/** versionAt returns text[s, e): the SIP_2_0 constant when it is that (the usual case), else a slice. */
+function versionAt(text: string, s: number, e: number): string {
+  return e - s === 7 && text.startsWith(SIP_2_0, s) ? SIP_2_0 : text.slice(s, e);
 }
 
 /** checkVersion reports a SIP-Version other than SIP/2.0 (RFC 4475 badvers). */
 function checkVersion(version: string, issues: Issue[], offset: number): void {
-  if (version !== "SIP/2.0" && version.toUpperCase() !== "SIP/2.0") addIssue(issues, "bad_version", `SIP-Version is "${clip(version)}", not SIP/2.0`, offset);
+  if (version !== SIP_2_0 && version.toUpperCase() !== SIP_2_0) addIssue(issues, "bad_version", `SIP-Version is "${clip(version)}", not SIP/2.0`, offset);
 }
 
-/** parseResponseLine decodes `SIP-Version SP Status-Code SP Reason-Phrase` (RFC 3261 §7.2). */
-function parseResponseLine(text: string, sp: Span[], end: number, issues: Issue[]): StartLine {
-  const version = text.slice(sp[0].start, sp[0].end);
-  checkVersion(version, issues, sp[0].start);
+/** parseResponseLine decodes `SIP-Version SP Status-Code SP Reason-Phrase` (RFC 3261 §7.2) from START. */
+function parseResponseLine(b: Uint8Array, text: string, end: number, issues: Issue[]): StartLine {
+  const count = START[COUNT];
+  const version = versionAt(text, START[S0], START[E0]);
+  checkVersion(version, issues, START[S0]);
   const line: StartLine = { kind: "response", version, reason: "" };
-  if (sp.length < 2) {
-    addIssue(issues, "bad_start_line", "status line has no status code", sp[0].end);
+  if (count < 2) {
+    addIssue(issues, "bad_start_line", "status line has no status code", START[E0]);
     return line;
   }
-  const code = text.slice(sp[1].start, sp[1].end);
-  if (/^\d+$/.test(code)) line.status = Number(code);
-  if (!/^[1-6]\d\d$/.test(code)) {
-    addIssue(issues, "bad_start_line", `status code "${clip(code)}" is not three digits in 100..699`, sp[1].start);
+  const s1 = START[S1];
+  const e1 = START[E1];
+  let status = 0;
+  let k = s1;
+  for (; k < e1; k++) {
+    const d = b[k] - 48;
+    if (d < 0 || d > 9) break;
+    status = status * 10 + d;
   }
-  if (sp.length > 2) {
-    line.reason = utf8(text.slice(sp[2].start, trimEndIndex(text, sp[2].start, end)));
-  } else if (sp[1].end === end) {
+  // Summing digits is exact up to 15 of them; longer runs take Number's rounding.
+  if (k === e1) line.status = e1 - s1 <= 15 ? status : Number(text.slice(s1, e1));
+  const first = b[s1];
+  if (k !== e1 || e1 - s1 !== 3 || first < 49 || first > 54) {
+    addIssue(issues, "bad_start_line", `status code "${clip(text.slice(s1, e1))}" is not three digits in 100..699`, s1);
+  }
+  if (count > 2) {
+    const s2 = START[S2];
+    line.reason = utf8(text.slice(s2, trimEndIndex(text, s2, end)));
+  } else if (e1 === end) {
     // An empty Reason-Phrase is legal but the SP before it is not optional (RFC 4475 noreason).
-    addIssue(issues, "bad_start_line", "status line lacks the SP before the (empty) reason phrase", sp[1].end);
+    addIssue(issues, "bad_start_line", "status line lacks the SP before the (empty) reason phrase", e1);
   }
   return line;
 }
 
 /**
- * parseRequestLine decodes `Method SP Request-URI SP SIP-Version` (RFC 3261 §7.1). Returns null
- * when the line does not look like a SIP request at all.
+ * parseRequestLine decodes `Method SP Request-URI SP SIP-Version` (RFC 3261 §7.1) from START.
+ * Returns null when the line does not look like a SIP request at all.
  */
-function parseRequestLine(text: string, sp: Span[], issues: Issue[]): StartLine | null {
-  const method = text.slice(sp[0].start, sp[0].end);
-  const last = sp[sp.length - 1];
-  const hasVersion = sp.length >= 3 && startsWithSip(text, last);
-  const uriSpan = hasVersion ? { start: sp[1].start, end: sp[sp.length - 2].end } : sp.length === 2 ? sp[1] : undefined;
-  if (!isToken(method) || uriSpan === undefined) return null;
-  const requestUri = text.slice(uriSpan.start, uriSpan.end);
+function parseRequestLine(text: string, issues: Issue[]): StartLine | null {
+  const count = START[COUNT];
+  const lastStart = START[LAST_S];
+  const hasVersion = count >= 3 && startsWithSip(text, lastStart, START[LAST_E]);
+  if (!hasVersion && count !== 2) return null;
+  const method = text.slice(START[S0], START[E0]);
+  if (!isToken(method)) return null;
+  const uriStart = START[S1];
+  const uriEnd = hasVersion ? START[PREV_END] : START[E1];
+  const requestUri = text.slice(uriStart, uriEnd);
   if (!hasVersion && requestUri.indexOf(":") < 0) return null;
-  const line: StartLine = { kind: "request", version: "", method, requestUri, requestUriOffset: uriSpan.start };
-  if (hasVersion) {
-    line.version = text.slice(last.start, last.end);
-    checkVersion(line.version, issues, last.start);
-  } else {
-    addIssue(issues, "bad_start_line", "request line has no SIP-Version", sp[1].end);
-  }
-  if (hasVersion && sp.length > 3) {
-    // RFC 4475 lwsruri: LWS inside the Request-URI.
-    addIssue(issues, "bad_start_line", `Request-URI "${clip(requestUri)}" contains whitespace`, uriSpan.start);
-  }
   const upper = STANDARD_METHODS.has(method) ? method : method.toUpperCase();
+  const line: StartLine = { kind: "request", version: "", method, methodUpper: upper, requestUri, requestUriOffset: uriStart };
+  if (hasVersion) {
+    line.version = versionAt(text, lastStart, START[LAST_E]);
+    checkVersion(line.version, issues, lastStart);
+  } else {
+    addIssue(issues, "bad_start_line", "request line has no SIP-Version", START[E1]);
+  }
+  if (hasVersion && count > 3) {
+    // RFC 4475 lwsruri: LWS inside the Request-URI.
+    addIssue(issues, "bad_start_line", `Request-URI "${clip(requestUri)}" contains whitespace`, uriStart);
+  }
   if (method !== upper && STANDARD_METHODS.has(upper)) {
-    addIssue(issues, "lowercase_method", `method "${clip(method)}" is not upper-case (methods are case-sensitive)`, sp[0].start);
+    addIssue(issues, "lowercase_method", `method "${clip(method)}" is not upper-case (methods are case-sensitive)`, START[S0]);
   }
   return line;
 }
@@ -194,6 +245,13 @@ const CRLF_CRLF = Buffer.from("\r\n\r\n", "latin1");
  */
 const indexOfBytes = Buffer.prototype.indexOf as (this: Uint8Array, value: Uint8Array, byteOffset: number) => number;
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/**
+ * POS collects the header offsets of the message being parsed (HeaderIndex.pos), which gets a
+ * right-sized copy: growing a fresh array four numbers per line costs several allocations per
+ * message. Bounded by MAX_HEADERS; the parser never re-enters itself.
+ */
+const POS: number[] = [];
 
 /**
  * parseSip parses exactly one SIP message: `bytes` holds the header section and the whole body
@@ -219,25 +277,23 @@ function parseInto(bytes: Uint8Array, issues: Issue[], generic: boolean): SipMes
   // The header section is decoded as latin1 (one char per byte, so string indexes are byte
   // offsets) up to the first CRLF CRLF; the body stays bytes. An earlier blank line in bare-LF
   // form is found by the line loop below, which then ends the section there.
-  // A message without body ends in CRLF CRLF: then decoding it whole and searching the string is
-  // cheaper than Buffer#indexOf on the bytes (the text keeps at most a body that ends the same way).
+  // A message without body ends in CRLF CRLF: then it is decoded whole (the text keeps at most a
+  // body that ends the same way) and not searched at all, as the line loop meets its first blank
+  // line anyway and ends the section there, exactly where CRLF CRLF would have ended it.
   const whole = n >= 4 && bytes[n - 1] === 10 && bytes[n - 2] === 13 && bytes[n - 3] === 10 && bytes[n - 4] === 13;
-  const wholeText = whole ? latin1Slice.call(bytes, 0, n) : undefined;
-  const crlf2 = wholeText !== undefined ? wholeText.indexOf("\r\n\r\n", start) : indexOfBytes.call(bytes, CRLF_CRLF, start);
+  const crlf2 = whole ? -1 : indexOfBytes.call(bytes, CRLF_CRLF, start);
   let textEnd = crlf2 < 0 ? n : crlf2 + 2;
   let bodyOffset = crlf2 < 0 ? n : crlf2 + 4;
   let blankFound = crlf2 >= 0;
   // Indexes past textEnd are never read as header text: every scan below is bounded by textEnd.
-  const text = wholeText ?? latin1Slice.call(bytes, 0, textEnd);
+  const text = latin1Slice.call(bytes, 0, textEnd);
 
   // Start line.
   let nl = text.indexOf("\n", start);
   if (nl < 0) nl = textEnd;
-  const slEnd = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-  const sp = spans(text, start, slEnd);
-  const isResponse = sp.length > 0 && startsWithSip(text, sp[0]);
-  if (sp.length > 0) checkSpacing(text, sp, start, slEnd, isResponse, issues);
-  const line = sp.length === 0 ? null : isResponse ? parseResponseLine(text, sp, slEnd, issues) : parseRequestLine(text, sp, issues);
+  const slEnd = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+  const isResponse = scanStartLine(bytes, text, start, slEnd, issues);
+  const line = START[COUNT] === 0 ? null : isResponse ? parseResponseLine(bytes, text, slEnd, issues) : parseRequestLine(text, issues);
   if (line === null) {
     issues.length = 0;
     addIssue(issues, "not_sip", `first line "${clip(text.slice(start, slEnd), 40)}" is neither a SIP request nor a status line`, start);
@@ -245,13 +301,13 @@ function parseInto(bytes: Uint8Array, issues: Issue[], generic: boolean): SipMes
   }
   if (n > MAX_UDP_MESSAGE) addIssue(issues, "oversized_message", `message is ${n} bytes`, 0);
 
-  // Header lines.
+  // Header lines: h of them, keys pushed, offsets into POS.
   const keys: string[] = [];
-  const pos: number[] = [];
+  let h = 0;
+  let contentLengthAt = -1;
   let bareLf = 0;
   let firstBareLf = -1;
   let seen = 0;
-  let colon = -1;
   let lastFoldReported = -1;
   let skippedHeaders = 0;
   if (nl < textEnd && slEnd === nl) {
@@ -263,7 +319,7 @@ function parseInto(bytes: Uint8Array, issues: Issue[], generic: boolean): SipMes
     let lf = text.indexOf("\n", p);
     if (lf < 0) lf = textEnd;
     let e = lf;
-    if (e > p && text.charCodeAt(e - 1) === 13) e--;
+    if (e > p && bytes[e - 1] === 13) e--;
     else if (lf < textEnd && bareLf++ === 0) firstBareLf = lf;
     const lineStart = p;
     p = lf + 1;
@@ -274,38 +330,38 @@ function parseInto(bytes: Uint8Array, issues: Issue[], generic: boolean): SipMes
       blankFound = true;
       break;
     }
-    const c0 = text.charCodeAt(lineStart);
+    const c0 = bytes[lineStart];
     if (c0 === 32 || c0 === 9) {
       // LWS continuation (RFC 3261 §7.3.1): the line belongs to the previous header value.
-      const h = keys.length - 1;
+      const last = h - 1;
       if (skippedHeaders > 0) continue; // continues a header that was not indexed
-      if (h < 0) {
+      if (last < 0) {
         addIssue(issues, "bad_header_line", "continuation line with no header before it", lineStart);
         continue;
       }
-      pos[h * 4 + 2] = e;
-      pos[h * 4 + 3] = 1;
-      if (lastFoldReported !== h) {
-        lastFoldReported = h;
-        addIssue(issues, "folded_header", `${headerDisplayName(keys[h])} is folded over several lines`, lineStart);
+      POS[last * 4 + 2] = e;
+      POS[last * 4 + 3] = 1;
+      if (lastFoldReported !== last) {
+        lastFoldReported = last;
+        addIssue(issues, "folded_header", `${headerDisplayName(keys[last])} is folded over several lines`, lineStart);
       }
       continue;
     }
-    if (colon < lineStart) {
-      colon = text.indexOf(":", lineStart);
-      if (colon < 0) colon = textEnd;
-    }
+    // The name is short: walking it to the colon is cheaper than a call to the string search.
+    let colon = lineStart;
+    while (colon < lf && bytes[colon] !== 58) colon++;
     if (colon >= e) {
       addIssue(issues, "bad_header_line", `header line "${clip(text.slice(lineStart, e), 40)}" has no colon`, lineStart);
       continue;
     }
-    const nameEnd = trimEndIndex(text, lineStart, colon);
+    let nameEnd = colon;
+    while (nameEnd > lineStart && isWs(bytes[nameEnd - 1])) nameEnd--;
     const known = wireName(bytes, text, lineStart, nameEnd);
     if (known === undefined) {
       addIssue(issues, "bad_header_line", `header name "${clip(text.slice(lineStart, nameEnd), 40)}" is not a token`, lineStart);
       continue;
     }
-    if (keys.length >= MAX_HEADERS) {
+    if (h >= MAX_HEADERS) {
       // Keep scanning for the blank line, but index no more headers.
       if (skippedHeaders++ === 0) addIssue(issues, "too_many_headers", `more than ${MAX_HEADERS} header lines; the rest were skipped`, lineStart);
       continue;
@@ -315,44 +371,56 @@ function parseInto(bytes: Uint8Array, issues: Issue[], generic: boolean): SipMes
     if (bit !== 0) {
       if ((seen & bit & SINGLE_MASK) !== 0) {
         addIssue(issues, "duplicate_header", `${headerDisplayName(key)} appears more than once`, lineStart);
+      } else if (bit === CONTENT_LENGTH) {
+        contentLengthAt = h;
       }
       seen |= bit;
     }
     keys.push(key);
-    pos.push(lineStart, colon + 1, e, 0);
+    const k = h++ * 4;
+    POS[k] = lineStart;
+    POS[k + 1] = colon + 1;
+    POS[k + 2] = e;
+    POS[k + 3] = 0;
   }
   if (bareLf > 0) addIssue(issues, "bare_lf", `${bareLf} line(s) end in LF without CR`, firstBareLf);
   if (!blankFound) addIssue(issues, "missing_blank_line", "no empty line ends the header section; the message has no body", n);
   const required = line.kind === "request" ? REQUIRED_REQUEST : REQUIRED_RESPONSE;
   if ((seen & required.mask) !== required.mask) {
     for (const k of required.keys) {
-      if ((seen & (TRACKED.get(k) as number)) === 0) addIssue(issues, "missing_header", `${headerDisplayName(k)} is missing`, textEnd);
+      if ((seen & trackedBit(k)) === 0) addIssue(issues, "missing_header", `${headerDisplayName(k)} is missing`, textEnd);
     }
   }
 
-  const contentLength = checkContentLength(text, keys, pos, n - bodyOffset, issues);
-  return new SipMessage(line, { text, keys, pos, bytes, bodyOffset, contentLength, issues, generic });
+  const contentLength = contentLengthAt < 0 ? undefined : checkContentLength(bytes, text, POS[contentLengthAt * 4 + 1], POS[contentLengthAt * 4 + 2], n - bodyOffset, issues);
+  const pos = POS.slice(0, 4 * h);
+  return new SipMessage(line, { text, keys, pos, bytes, bodyOffset, contentLength, issues, generic, present: seen });
 }
 
 /**
- * checkContentLength reads the first Content-Length and compares it with the body actually
- * present, in either direction (RFC 3261 §20.14, §18.3; RFC 4475 clerr, scalar02).
+ * checkContentLength reads the first Content-Length (value at text[s, e), `bytes` its message
+ * bytes) and compares it with the body actually present, in either direction (RFC 3261 §20.14,
+ * §18.3; RFC 4475 clerr, scalar02).
  */
-function checkContentLength(text: string, keys: string[], pos: number[], bodyLength: number, issues: Issue[]): number | undefined {
-  const h = keys.indexOf("content-length");
-  if (h < 0) return undefined;
-  let s = pos[h * 4 + 1];
-  const e = pos[h * 4 + 2];
-  while (s < e && isWs(text.charCodeAt(s))) s++;
-  const v = text.slice(s, trimEndIndex(text, s, e));
-  if (!/^\d+$/.test(v)) {
-    addIssue(issues, "bad_content_length", `Content-Length "${clip(v)}" is not a non-negative integer`, s);
+function checkContentLength(bytes: Uint8Array, text: string, s: number, e: number, bodyLength: number, issues: Issue[]): number | undefined {
+  while (s < e && isWs(bytes[s])) s++;
+  while (e > s && isWs(bytes[e - 1])) e--;
+  let declared = 0;
+  let k = s;
+  for (; k < e; k++) {
+    const d = bytes[k] - 48;
+    if (d < 0 || d > 9) break;
+    declared = declared * 10 + d;
+  }
+  if (k === s || k < e) {
+    addIssue(issues, "bad_content_length", `Content-Length "${clip(text.slice(s, e))}" is not a non-negative integer`, s);
     return undefined;
   }
-  const declared = Number(v);
+  // Summing digits is exact up to 15 of them; longer runs take Number's rounding.
+  if (e - s > 15) declared = Number(text.slice(s, e));
   if (declared !== bodyLength) {
     const dir = declared > bodyLength ? "more" : "fewer";
-    addIssue(issues, "content_length_mismatch", `Content-Length says ${clip(v, 20)} but ${bodyLength} body byte(s) follow (${dir} declared than present)`, s);
+    addIssue(issues, "content_length_mismatch", `Content-Length says ${clip(text.slice(s, e), 20)} but ${bodyLength} body byte(s) follow (${dir} declared than present)`, s);
   }
   return declared;
 }

@@ -390,6 +390,13 @@ export function bytesEqualLower(b: Uint8Array, at: number, word: string): boolea
   return true;
 }
 
+/** equalsLower reports whether `s` equals the lower-case ASCII `word`, ignoring ASCII case (no lower-cased copy). */
+export function equalsLower(s: string, word: string): boolean {
+  if (s.length !== word.length) return false;
+  for (let j = 0; j < word.length; j++) if (lowerCode(s.charCodeAt(j)) !== word.charCodeAt(j)) return false;
+  return true;
+}
+
 /** isWsByte reports the chars `\s` matches within latin1: TAB, LF, VT, FF, CR, SP, NBSP. */
 export function isWsByte(c: number): boolean {
   return c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c === 0xa0;

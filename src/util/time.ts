@@ -17,9 +17,16 @@ export function formatIsoNs(tsNs: bigint): string {
   if (sec < MIN_SEC) return "0000-01-01T00:00:00.000000000Z";
   if (sec > MAX_SEC) return "9999-12-31T23:59:59.999999999Z";
   const frac = tsNs - sec * 1_000_000_000n;
-  const iso = new Date(Number(sec) * 1000).toISOString(); // "YYYY-MM-DDTHH:MM:SS.000Z"
-  return `${iso.slice(0, 19)}.${frac.toString().padStart(9, "0")}Z`;
+  if (sec !== lastSec) {
+    lastSec = sec;
+    lastPrefix = new Date(Number(sec) * 1000).toISOString().slice(0, 19); // "YYYY-MM-DDTHH:MM:SS"
+  }
+  return `${lastPrefix}.${frac.toString().padStart(9, "0")}Z`;
 }
+
+/** The last second formatted: a report's times come in runs within one second. */
+let lastSec: bigint | undefined;
+let lastPrefix = "";
 
 /** formatSeconds renders a ns duration as seconds with `digits` decimals (6 = µs, like tshark's relative time). */
 export function formatSeconds(ns: bigint, digits = 6): string {

@@ -1,5 +1,5 @@
-// Differential properties: the byte scanners behind Via, From, To, Contact, Route, Record-Route and
-// the digest headers give exactly what the generic tolerant readers give (ParseOptions.generic),
+// Differential properties: the byte scanners behind CSeq, Via, From, To, Contact, Route, Record-Route
+// and the digest headers give exactly what the generic tolerant readers give (ParseOptions.generic),
 // for real, RFC 4475, mutated and generated messages: every accessor deep-equal, the same JSON
 // (property order included) and the same issues in the same order.
 import fc from "fast-check";
@@ -79,6 +79,17 @@ describe("fast scanners agree with the generic readers", () => {
         compare(sip(lines));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  test("generated CSeq values", () => {
+    const cseq = fc.array(fc.constantFrom("1", "0", "9", "2147483648", "REGISTER", "register", "INVITE", " ", "\t", "x", "\u00e9"), { maxLength: 8 });
+    fc.assert(
+      fc.property(fc.constantFrom("REGISTER", "SIP/2.0 200 OK"), cseq, (first, pieces) => {
+        const start = first === "REGISTER" ? BASE[0] : first;
+        compare(sip([start, ...BASE.slice(1, -1), `CSeq: ${pieces.join("")}`, "Content-Length: 0"]));
+      }),
+      { numRuns: 1000 },
     );
   });
 
