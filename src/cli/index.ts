@@ -107,13 +107,19 @@ async function guard(name: string, debug: boolean, body: () => Promise<void>): P
  * the synthetic 1 GB capture of 5,000 phones (bench/make-capture.mjs): peak RSS about 720 MiB by
  * default and 490–540 MiB at 30 % (docs/performance.md), for 10–20 % more wall time; the collector
  * marks concurrently on another core, so CPU time grows more than that. 20 % saves no more.
+ * Only for the commands that analyse one capture in this process: scan's workers each have a
+ * heap limit of their own (batch/pool.ts), and there the bound only cost CPU the other worker
+ * needs (an archive of 2 MB captures scanned 15–20 % slower with it, at --jobs 1 and 2).
  */
 const HEAP_GROWING_PERCENT = 30;
 
+/** boundHeapGrowth applies HEAP_GROWING_PERCENT unless `node --heap-growing-percent=N` chose otherwise (0 is V8's own schedule). */
+function boundHeapGrowth(): void {
+  if (!process.execArgv.some((a) => a.startsWith("--heap-growing-percent"))) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
+
 /** main runs the CLI with the given arguments (without node and script). */
 export async function main(argv: string[]): Promise<void> {
-  // `node --heap-growing-percent=N bin/sip401.js` chooses otherwise (0 is V8's own schedule).
-  if (!process.execArgv.some((a) => a.startsWith("--heap-growing-percent"))) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const stdout = new LineWriter(process.stdout);
   const program = yargs(argv.map((a) => (a === "-" ? STDIN_ARG : a)))
     .middleware(restoreDashes, true)
@@ -132,6 +138,7 @@ export async function main(argv: string[]): Promise<void> {
           .example("tcpdump -i any -w - port 5060 | $0 messages -", "live, from stdin")
           .example("$0 messages capture.pcap -f ndjson | jq .callId", "JSON lines"),
       async (args) => {
+        boundHeapGrowth();
         const name = nameOf(args.capture);
         await guard(name, args.debug, async () => {
           const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
@@ -162,6 +169,7 @@ export async function main(argv: string[]): Promise<void> {
           .example("$0 analyze capture.pcap -o report.html", "self-contained HTML for the customer")
           .example("$0 analyze capture.pcap --credentials users.txt", "prove wrong password vs other causes"),
       async (args) => {
+        boundHeapGrowth();
         const names = args.captures.map(nameOf);
         await guard(names.join(", "), args.debug, async () => {
           if (names.filter((n) => n === "-").length > 0 && names.length > 1) throw new UsageError("stdin (-) can only be analysed alone");
@@ -209,6 +217,7 @@ export async function main(argv: string[]): Promise<void> {
           .option("color", { type: "boolean", describe: "Colour the ladder" })
           .check((a) => (a["call-id"] !== undefined || a.frame !== undefined ? true : "give --call-id or --frame")),
       async (args) => {
+        boundHeapGrowth();
         const name = nameOf(args.capture);
         await guard(name, args.debug, async () => {
           const ladder = await findFlow(inputOf(name), name, { callId: args["call-id"], frame: args.frame });
