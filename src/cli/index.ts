@@ -104,9 +104,9 @@ async function guard(name: string, debug: boolean, body: () => Promise<void>): P
  * collection (by default it may roughly double it). Analysis keeps transactions for 32 s
  * (Timer J), so every one of them lives long enough to reach the old generation and dies there:
  * thousands per second of garbage that a lazily scheduled collection lets pile up. Measured on
- * the synthetic 1 GB capture of 5,000 phones (bench/make-capture.mjs): peak RSS about 720 MiB by
- * default and 490–540 MiB at 30 % (docs/performance.md), for 10–20 % more wall time; the collector
- * marks concurrently on another core, so CPU time grows more than that. 20 % saves no more.
+ * the synthetic 1 GB capture of 5,000 phones (bench/make-capture.mjs): peak RSS about 880 MiB by
+ * default and 430–470 MiB at 30 % (docs/performance.md), for 5–20 % more wall time; the collector
+ * marks concurrently on another core, so CPU time grows more than that. 20 % saved no more.
  * Only for the commands that analyse one capture in this process: scan's workers each have a
  * heap limit of their own (batch/pool.ts), and there the bound only cost CPU the other worker
  * needs (an archive of 2 MB captures scanned 15–20 % slower with it, at --jobs 1 and 2).
