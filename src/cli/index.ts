@@ -109,7 +109,7 @@ async function guard(name: string, debug: boolean, body: () => Promise<void>): P
  * marks concurrently on another core, so CPU time grows more than that. 20 % saved no more.
  * Only for the commands that analyse one capture in this process: scan's workers each have a
  * heap limit of their own (batch/pool.ts), and there the bound only cost CPU the other worker
- * needs (an archive of 2 MB captures scanned 15–20 % slower with it, at --jobs 1 and 2).
+ * needs (an archive of 2 MB captures scanned 12–22 % slower with it in paired runs, --jobs 1 and 2).
  */
 const HEAP_GROWING_PERCENT = 30;
 
