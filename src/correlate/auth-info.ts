@@ -3,6 +3,7 @@
  * §3.4; RFC 8760 for several challenges in one response).
  */
 import type { SipMessage } from "../sip/message.js";
+import { equalsLower } from "../sip/text.js";
 import { detach, StringPool } from "../util/strings.js";
 import type { ChallengeInfo, CredentialsInfo } from "./model.js";
 
@@ -63,12 +64,10 @@ export function credentialsOf(m: SipMessage, pool: StringPool = SHARED): Credent
 
 /** isDigest: the Digest scheme (case-insensitive, RFC 7235 §2.1), or none written (taken as Digest). */
 function isDigest(scheme: string): boolean {
-  return scheme === "" || scheme === "Digest" || scheme.toLowerCase() === "digest";
+  return scheme === "" || equalsLower(scheme, "digest");
 }
-
-const ALGORITHMS = new Map(["MD5", "MD5-sess", "SHA-256", "SHA-256-sess", "SHA-512-256", "SHA-512-256-sess"].map((a) => [a, a.toUpperCase()]));
 
 /** normalizeAlgorithm upper-cases an algorithm token; absent means MD5 (RFC 7616 §3.3). */
 export function normalizeAlgorithm(a: string | undefined): string {
-  return a ? (ALGORITHMS.get(a) ?? a.toUpperCase()) : "MD5";
+  return a ? a.toUpperCase() : "MD5";
 }

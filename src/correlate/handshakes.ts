@@ -94,7 +94,7 @@ export class HandshakeTracker {
 
   /** started sees a new request transaction. */
   started(tx: Transaction): void {
-    let callKey = callKeyOf(tx);
+    const callKey = callKeyOf(tx);
     let hs = this.byCall.get(callKey);
     if (hs && lastOutcomeFinal(hs)) {
       this.finishCycle(hs);
@@ -110,11 +110,9 @@ export class HandshakeTracker {
       if (!tx.credentials) return;
       hs = this.open(tx);
     }
-    // Flattened once, only now that it is kept (maps, cycle state) and looked up again when answered.
-    callKey = detach(callKey);
-    this.bindCall(callKey, hs);
+    const ownKey = this.bindCall(callKey, hs);
     if (!hs.callIds.includes(tx.callId)) hs.callIds.push(tx.callId);
-    this.addAttempt(hs, tx, callKey);
+    this.addAttempt(hs, tx, ownKey);
   }
 
   /** answered sees a transaction's final response. */
@@ -124,8 +122,7 @@ export class HandshakeTracker {
     if (!owned) {
       if (status !== 401 && status !== 407) return;
       const hs = this.open(tx);
-      const callKey = detach(callKeyOf(tx));
-      this.bindCall(callKey, hs);
+      const callKey = this.bindCall(callKeyOf(tx), hs);
       hs.callIds.push(tx.callId);
       this.addAttempt(hs, tx, callKey);
       owned = this.attemptOf.get(tx) as Owned;
@@ -179,12 +176,21 @@ export class HandshakeTracker {
     if (st.pending === 0 && lastOutcomeFinal(hs) && st.callKeys.some((k) => this.byCall.get(k) === hs)) this.finishCycle(hs);
   }
 
-  /** bindCall points a Call-ID key at a cycle, remembering the key on the cycle. */
-  private bindCall(key: string, hs: Handshake): void {
-    this.byCall.set(key, hs);
-    this.callOrder.added(this.byCall, key, hs);
+  /**
+   * bindCall points a Call-ID key at a cycle, remembering the key on the cycle, and returns the
+   * copy of the key that is kept. Every request of the cycle on that Call-ID names it again: as
+   * for identities (bindIdentity), only a new binding is made, from a flattened copy of the key
+   * built from the message.
+   */
+  private bindCall(key: string, hs: Handshake): string {
     const st = this.state.get(hs);
-    if (st && !st.callKeys.includes(key)) st.callKeys.push(key);
+    const kept = st?.callKeys.find((k) => k === key);
+    if (kept !== undefined && this.byCall.get(kept) === hs) return kept;
+    const own = kept ?? detach(key);
+    this.byCall.set(own, hs);
+    this.callOrder.added(this.byCall, own, hs);
+    if (st && kept === undefined) st.callKeys.push(own);
+    return own;
   }
 
   /** bindIdentity points an identity key at a cycle, remembering the key on the cycle. */

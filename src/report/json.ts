@@ -198,17 +198,9 @@ function writeMap(v: Record<string, unknown> | readonly unknown[], values: Node,
   // The default sort compares strings by UTF-16 code units: locale-independent, the same everywhere.
   if (indexKeys === 0) keys.sort();
   else if (indexKeys < keys.length) keys = keys.slice(0, indexKeys).concat(keys.slice(indexKeys).sort());
-  const inner = level(depth + 1);
   let any = false;
-  for (const key of keys) {
-    const x = (v as Record<string, unknown>)[key];
-    // Assigning "__proto__" to the copy set its prototype rather than adding a member.
-    if (omitted(x) || key === "__proto__") continue;
-    out += any ? inner.next : inner.openObject;
-    any = true;
-    writeKey(key);
-    write(x, values, depth + 1);
-  }
+  // Assigning "__proto__" to the copy set its prototype rather than adding a member.
+  for (const key of keys) if (key !== "__proto__") any = writeMember(v as Record<string, unknown>, key, values, any, depth);
   out += any ? level(depth).closeObject : "{}";
 }
 
@@ -244,7 +236,7 @@ function writeShape(v: Record<string, unknown>, shape: Shape, depth: number): vo
   if (extras) {
     // Index keys come first (in numeric order, as enumerated); the others after the fields.
     while (rest < extras.length && isIndex(extras[rest])) rest++;
-    for (let i = 0; i < rest; i++) any = writeExtra(v, extras[i], any, depth);
+    for (let i = 0; i < rest; i++) any = writeMember(v, extras[i], ANY, any, depth);
   }
   const heads = headsAt(shape, depth + 1);
   for (let i = 0; i < keys.length; i++) {
@@ -261,18 +253,21 @@ function writeShape(v: Record<string, unknown>, shape: Shape, depth: number): vo
     }
     any = true;
   }
-  if (extras && rest < extras.length) for (const key of extras.slice(rest).sort()) any = writeExtra(v, key, any, depth);
+  if (extras && rest < extras.length) for (const key of extras.slice(rest).sort()) any = writeMember(v, key, ANY, any, depth);
   out += any ? level(depth).closeObject : "{}";
 }
 
-/** writeExtra prints a member the description does not know; returns whether the object has members yet. */
-function writeExtra(v: Record<string, unknown>, key: string, any: boolean, depth: number): boolean {
+/**
+ * writeMember prints one member by name (a free key, or one the description does not know), as
+ * `node` describes its value, unless it is omitted; returns whether the object has members yet.
+ */
+function writeMember(v: Record<string, unknown>, key: string, node: Node, any: boolean, depth: number): boolean {
   const x = v[key];
   if (omitted(x)) return any;
   const inner = level(depth + 1);
   out += any ? inner.next : inner.openObject;
   writeKey(key);
-  write(x, ANY, depth + 1);
+  write(x, node, depth + 1);
   return true;
 }
 

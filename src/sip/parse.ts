@@ -6,7 +6,7 @@ import type { Issue } from "../util/issues.js";
 import { headerDisplayName, headerKey, knownHeaderLexicon, SINGLETONS, trackedBit } from "./headers.js";
 import { addIssue, MAX_HEADERS } from "./issues.js";
 import { SipMessage, type StartLine } from "./message.js";
-import { clip, isToken, isWs, trimEndIndex, utf8 } from "./text.js";
+import { clip, decimalIn, isToken, isWs, trimEndIndex, utf8 } from "./text.js";
 
 /** SipParseResult is what parseSip returns. */
 export interface SipParseResult {
@@ -181,17 +181,10 @@ function parseResponseLine(b: Uint8Array, text: string, end: number, issues: Iss
   }
   const s1 = START[S1];
   const e1 = START[E1];
-  let status = 0;
-  let k = s1;
-  for (; k < e1; k++) {
-    const d = b[k] - 48;
-    if (d < 0 || d > 9) break;
-    status = status * 10 + d;
-  }
-  // Summing digits is exact up to 15 of them; longer runs take Number's rounding.
-  if (k === e1) line.status = e1 - s1 <= 15 ? status : Number(text.slice(s1, e1));
+  const status = decimalIn(text, s1, e1);
+  if (status !== undefined) line.status = status;
   const first = b[s1];
-  if (k !== e1 || e1 - s1 !== 3 || first < 49 || first > 54) {
+  if (status === undefined || e1 - s1 !== 3 || first < 49 || first > 54) {
     addIssue(issues, "bad_start_line", `status code "${clip(text.slice(s1, e1))}" is not three digits in 100..699`, s1);
   }
   if (count > 2) {
@@ -405,19 +398,11 @@ function parseInto(bytes: Uint8Array, issues: Issue[], generic: boolean): SipMes
 function checkContentLength(bytes: Uint8Array, text: string, s: number, e: number, bodyLength: number, issues: Issue[]): number | undefined {
   while (s < e && isWs(bytes[s])) s++;
   while (e > s && isWs(bytes[e - 1])) e--;
-  let declared = 0;
-  let k = s;
-  for (; k < e; k++) {
-    const d = bytes[k] - 48;
-    if (d < 0 || d > 9) break;
-    declared = declared * 10 + d;
-  }
-  if (k === s || k < e) {
+  const declared = decimalIn(text, s, e);
+  if (declared === undefined) {
     addIssue(issues, "bad_content_length", `Content-Length "${clip(text.slice(s, e))}" is not a non-negative integer`, s);
     return undefined;
   }
-  // Summing digits is exact up to 15 of them; longer runs take Number's rounding.
-  if (e - s > 15) declared = Number(text.slice(s, e));
   if (declared !== bodyLength) {
     const dir = declared > bodyLength ? "more" : "fewer";
     addIssue(issues, "content_length_mismatch", `Content-Length says ${clip(text.slice(s, e), 20)} but ${bodyLength} body byte(s) follow (${dir} declared than present)`, s);

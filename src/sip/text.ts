@@ -513,6 +513,22 @@ export function parseDecimal(s: string): number | undefined {
 }
 
 /**
+ * decimalIn reads s[start, end) as a run of ASCII digits: its value, or undefined when the run is
+ * empty or holds anything else. Summing digits is exact up to 15 of them; longer runs take
+ * Number's rounding of the text.
+ */
+export function decimalIn(s: string, start: number, end: number): number | undefined {
+  if (start >= end) return undefined;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return end - start <= 15 ? n : Number(s.slice(start, end));
+}
+
+/**
  * readNumber parses an integer field value (`1*DIGIT` possibly followed by a comment or
  * parameters the caller allows) and reports `bad_number` when it is not all digits or exceeds
  * `max`, in which case the value is clamped to `max` (RFC 3261 §20.19 treats an Expires above

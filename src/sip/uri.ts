@@ -4,7 +4,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { bytesEqualLower, clip, isWsByte, Lexicon, Params, percentDecode } from "./text.js";
+import { bytesEqualLower, clip, decimalIn, isWsByte, Lexicon, Params, percentDecode } from "./text.js";
 
 /** SipUri is a parsed URI. Fields other than `kind`, `scheme`, `raw` are set when present. */
 export interface SipUri {
@@ -83,14 +83,6 @@ function wsIndex(raw: string): number {
   return -1;
 }
 
-/** digitsValue is Number(raw.slice(start, end)) for a run of ASCII digits, without the slice when short. */
-function digitsValue(raw: string, start: number, end: number): number {
-  if (end - start > 15) return Number(raw.slice(start, end));
-  let v = 0;
-  for (let k = start; k < end; k++) v = v * 10 + (raw.charCodeAt(k) - 48);
-  return v;
-}
-
 /** parseSipParts fills userinfo, hostport, params and headers of a sip/sips URI from raw[i...]. */
 function parseSipParts(uri: SipUri, raw: string, i: number, issues: Issue[], offset: number): void {
   const n = raw.length;
@@ -142,7 +134,7 @@ function parseSipParts(uri: SipUri, raw: string, i: number, issues: Issue[], off
   if (i < n && raw.charCodeAt(i) === 58) {
     const pStart = ++i;
     while (i < n && raw.charCodeAt(i) >= 48 && raw.charCodeAt(i) <= 57) i++;
-    const port = digitsValue(raw, pStart, i);
+    const port = decimalIn(raw, pStart, i) ?? 0;
     if (i === pStart || port > 65535) {
       addIssue(issues, "bad_uri", `URI "${clip(raw)}" has an invalid port`, offset + pStart);
     } else {

@@ -4,7 +4,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { bytesEqualLower, clip, isTokenChar, isWs, Lexicon, Params, parseDecimal, readParams, scannedParam, scanParams, skipWs } from "./text.js";
+import { bytesEqualLower, clip, decimalIn, isTokenChar, isWs, Lexicon, Params, parseDecimal, readParams, scannedParam, scanParams, skipWs } from "./text.js";
 
 /** TRANSPORTS interns the transport tokens of RFC 3261 §20.42, RFC 4168 (SCTP), RFC 7118 (WS, WSS). */
 const TRANSPORTS = new Lexicon(["udp", "tcp", "tls", "sctp", "tls-sctp", "ws", "wss"].map((w) => [w, w.toUpperCase()] as const));
@@ -122,7 +122,7 @@ export function parseVia(s: string, issues: Issue[], offset: number): Via | unde
     i = skipWs(s, i + 1);
     const p = i;
     while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-    const port = i - p <= 5 ? (parseDecimal(s.slice(p, i)) ?? 0) : Number(s.slice(p, i));
+    const port = decimalIn(s, p, i) ?? 0;
     if (i === p || port > 65535) addIssue(issues, "bad_via", `Via "${clip(s)}" has an invalid port`, offset);
     else via.port = port;
   }
