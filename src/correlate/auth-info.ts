@@ -4,11 +4,13 @@
  */
 import type { SipMessage } from "../sip/message.js";
 import { equalsLower } from "../sip/text.js";
-import { detach, StringPool } from "../util/strings.js";
+import { detach, ListPool, StringPool } from "../util/strings.js";
 import type { ChallengeInfo, CredentialsInfo } from "./model.js";
 
 /** For callers without a pool of their own (the transaction table has one). */
 const SHARED = new StringPool(1024);
+/** Qop and algorithm lists: immutable values, one pool for every table. */
+const LISTS = new ListPool();
 
 /** challengeOf returns the preferred digest challenge of a 401/407 (the first, RFC 8760 §2.4 orders by preference). */
 export function challengeOf(m: SipMessage, frame: number, tsNs: bigint, pool: StringPool = SHARED): ChallengeInfo | undefined {
@@ -33,10 +35,10 @@ export function challengeOf(m: SipMessage, frame: number, tsNs: bigint, pool: St
     realm: pool.get(c.realm),
     nonce: detach(c.nonce),
     algorithm: offered[0],
-    qop: c.qop,
+    qop: LISTS.get(c.qop),
     stale: c.stale === true,
     opaque: pool.get(c.opaque),
-    algorithmsOffered: offered,
+    algorithmsOffered: LISTS.get(offered),
   };
 }
 

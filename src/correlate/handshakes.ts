@@ -123,7 +123,6 @@ export class HandshakeTracker {
       if (status !== 401 && status !== 407) return;
       const hs = this.open(tx);
       const callKey = this.bindCall(callKeyOf(tx), hs);
-      hs.callIds.push(tx.callId);
       this.addAttempt(hs, tx, callKey);
       owned = this.attemptOf.get(tx) as Owned;
     }
@@ -189,7 +188,9 @@ export class HandshakeTracker {
     const own = kept ?? detach(key);
     this.byCall.set(own, hs);
     this.callOrder.added(this.byCall, own, hs);
-    if (st && kept === undefined) st.callKeys.push(own);
+    // Copied on append, at their size: a cycle names one or two keys, and a list grown by push
+    // holds room for 17 in each of the thousands of open cycles.
+    if (st && kept === undefined) st.callKeys = [...st.callKeys, own];
     return own;
   }
 
@@ -201,7 +202,7 @@ export class HandshakeTracker {
     const own = detach(key);
     this.byIdentity.set(own, hs);
     const st = this.state.get(hs);
-    if (st && !st.idKeys.includes(own)) st.idKeys.push(own);
+    if (st && !st.idKeys.includes(own)) st.idKeys = [...st.idKeys, own];
   }
 
   private open(tx: Transaction): Handshake {
@@ -217,7 +218,8 @@ export class HandshakeTracker {
       fromUser: tx.fromUser,
       username: tx.credentials?.username,
       realm: tx.credentials?.realm,
-      callIds: [],
+      // Most cycles stay on one Call-ID: a list made with it has room for just that one.
+      callIds: [tx.callId],
       attempts: [],
       attemptCount: 0,
       authenticatedAttempts: 0,
@@ -273,7 +275,7 @@ export class HandshakeTracker {
       if (this.kept.plain >= this.limits.maxKept) this.stats.foldedSuccesses++;
       else {
         this.kept.plain++;
-        this.done.push(hs);
+        this.keep(hs);
       }
       return;
     }
@@ -289,6 +291,15 @@ export class HandshakeTracker {
     this.failuresKept.set(key, kept + 1);
     if (success) this.kept.retried++;
     else this.kept.failed++;
+    this.keep(hs);
+  }
+
+  /**
+   * keep adds a finished cycle to the result. Nothing is added to its attempts any more: the list,
+   * grown by push with room for 17, is copied at its size (thousands of cycles are kept).
+   */
+  private keep(hs: Handshake): void {
+    hs.attempts = hs.attempts.slice();
     this.done.push(hs);
   }
 }

@@ -20,11 +20,12 @@ export interface ChallengeInfo {
   realm?: string;
   nonce?: string;
   algorithm: string;
-  qop: string[];
+  /** Shared with other challenges offering the same (util/strings.ts ListPool): read-only. */
+  qop: readonly string[];
   stale: boolean;
   opaque?: string;
   /** Every algorithm offered in the response (RFC 8760: several challenges, most preferred first). */
-  algorithmsOffered: string[];
+  algorithmsOffered: readonly string[];
 }
 
 /** CredentialsInfo is what a client presented (never a password; response is kept for verification). */

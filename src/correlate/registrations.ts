@@ -14,9 +14,11 @@ import { pushWindowed } from "../util/window.js";
  * Attempts kept per registration, all in detail (credentials, challenge, frames): the first
  * REGISTRATION_FIRST_ATTEMPTS (how it started: the first challenge) and the latest ones (how it
  * ends: the outcome and what led to it). The attempts between are counted (attemptCount), not
- * kept: 5,000 phones refreshing for hours then hold about 8 KB each, not a growing history.
+ * kept: 5,000 phones refreshing for hours then hold about 7 KB each, not a growing history. The
+ * latest 4 are the last two challenge/answer rounds: enough to tell a re-challenge from a stale
+ * nonce or a timeout after a success.
  */
-export const REGISTRATION_MAX_ATTEMPTS = 8;
+export const REGISTRATION_MAX_ATTEMPTS = 6;
 export const REGISTRATION_FIRST_ATTEMPTS = 2;
 const MAX_FRAMES_PER_ATTEMPT = 16;
 /** Call-IDs listed per registration (a phone usually keeps one; a new one per refresh is a client quirk). */
@@ -62,7 +64,9 @@ export class RegistrationTracker {
       if (this.regs.size >= this.limits.maxRegistrations) this.foldOldestRegistration(tx.firstTsNs);
       reg = {
         id: this.nextId++, capture: tx.capture, aor, user: tx.toUser, domain: tx.toHost, client: tx.client,
-        server: tx.server, transport: tx.transport, clientPorts: [], callIds: [], attempts: [], attemptCount: 0,
+        // Lists start with their first entry: most phones keep one source port and one Call-ID,
+        // and a list that starts empty takes room for 17 entries at its first push.
+        server: tx.server, transport: tx.transport, clientPorts: [tx.client.port], callIds: [tx.callId], attempts: [], attemptCount: 0,
         authenticatedAttempts: 0, answeredAttempts: 0, staleChallenges: 0, deregistrations: 0, successes: 0, refreshIntervalsS: [],
         outcome: "in_progress", firstTsNs: tx.firstTsNs, lastTsNs: tx.firstTsNs, userAgent: tx.userAgent,
       };
@@ -157,15 +161,19 @@ export class RegistrationTracker {
 /**
  * framesOf lists a transaction's frames in order, without repeats, the first
  * MAX_FRAMES_PER_ATTEMPT. Mostly a request and its response, already in order: only what is not
- * pays for a sort.
+ * pays for a sort. Gathered in a scratch list and copied out at their exact size: a list grown by
+ * push holds room for 17 frames, and every registration keeps one per attempt.
  */
+const scratchFrames: number[] = [];
 function framesOf(tx: Transaction): number[] {
-  const frames = tx.requestFrames.slice(0, MAX_FRAMES_PER_ATTEMPT);
+  const frames = scratchFrames;
+  frames.length = 0;
+  for (let i = 0; i < tx.requestFrames.length && i < MAX_FRAMES_PER_ATTEMPT; i++) frames.push(tx.requestFrames[i]);
   for (const p of tx.provisional) frames.push(p.frame);
   if (tx.final) frames.push(tx.final.frame);
   let ordered = true;
   for (let i = 1; i < frames.length && ordered; i++) ordered = frames[i] > frames[i - 1];
-  if (ordered) return frames.length > MAX_FRAMES_PER_ATTEMPT ? frames.slice(0, MAX_FRAMES_PER_ATTEMPT) : frames;
+  if (ordered) return frames.slice(0, MAX_FRAMES_PER_ATTEMPT);
   return [...new Set(frames)].sort((x, y) => x - y).slice(0, MAX_FRAMES_PER_ATTEMPT);
 }
 

@@ -43,7 +43,11 @@ function schedule(_a: RegistrationAttempt | Transaction, firstNs: bigint, lastNs
 
 function timeout(ctx: DetectContext, reg: Registration): Finding {
   const a = reg.attempts[reg.attempts.length - 1];
-  const silent = reg.attempts.filter((x) => x.unanswered);
+  // The REGISTERs that went unanswered at the end, one after the other: an answer between two
+  // silences shows the server was reachable then, so earlier silences are another story.
+  let start = reg.attempts.length;
+  while (start > 0 && reg.attempts[start - 1].unanswered) start--;
+  const silent = reg.attempts.slice(start);
   const sends = silent.length > 1 ? silent.reduce((n, x) => n + x.retransmissions + 1, 0) : a.retransmissions + 1;
   const firstSilent = silent[0] ?? a;
   const icmp = icmpFor(ctx, reg.capture, a.client, reg.server);

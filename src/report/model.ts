@@ -79,7 +79,7 @@ export interface ReportAttempt {
   status?: number;
   reason?: string;
   /** Challenge of a 401/407 response. */
-  challenge?: { realm?: string; nonce?: string; algorithm: string; qop: string[]; stale: boolean };
+  challenge?: { realm?: string; nonce?: string; algorithm: string; qop: readonly string[]; stale: boolean };
   retransmissions: number;
   unanswered?: boolean;
   expiresRequested?: number;

@@ -17,7 +17,7 @@ function request(headers: string[]): SipMessage {
   return parseSip(new TextEncoder().encode(`REGISTER sip:x.test SIP/2.0\r\n${HEAD}Max-Forwards: 70\r\n${headers.join("\r\n")}\r\nContent-Length: 0\r\n\r\n`)).message as SipMessage;
 }
 
-const challenge = (m: SipMessage): { algorithm: string; offered: string[]; nonce?: string } | undefined => {
+const challenge = (m: SipMessage): { algorithm: string; offered: readonly string[]; nonce?: string } | undefined => {
   const c = challengeOf(m, 1, 0n);
   return c && { algorithm: c.algorithm, offered: c.algorithmsOffered, nonce: c.nonce };
 };
