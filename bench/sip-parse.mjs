@@ -1,7 +1,7 @@
 // Micro-benchmark of the SIP parser on a realistic REGISTER/401 mix (lab captures).
 // Run after `npx tsc -p tsconfig.json`: `node bench/sip-parse.mjs [seconds-per-case]`.
-// Prints msgs/s and MB/s for (1) parse only and (2) parse plus the fields the correlator reads
-// (Call-ID, CSeq, top Via, From/To tag and URI, Contact, Expires, challenges, credentials).
+// Prints msgs/s and MB/s for (1) parse only and (2) parse plus the fields the pipeline reads of
+// every message (see correlatorFields).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseSip } from "../dist/sip/index.js";
@@ -16,18 +16,46 @@ const MIX = [
 ].map((f) => new Uint8Array(readFileSync(lab + f)));
 const mixBytes = MIX.reduce((s, m) => s + m.length, 0);
 
-/** correlatorFields reads what the correlator needs, so lazy parsing is measured too. */
+/**
+ * correlatorFields reads what the pipeline reads of every message, so lazy parsing is measured
+ * too. It mirrors src/extract/extractor.ts (issues), src/detect/observe.ts (Content-Length,
+ * identity, User-Agent, top Via, first Contact), src/correlate/transactions.ts and auth-info.ts
+ * (transaction key, From/To AOR and tag, Contact, Expires, Server, Min-Expires, challenges of a
+ * 401/407, credentials of a request) and src/analyze/ladders.ts (Call-ID, branch, CSeq).
+ */
 function correlatorFields(m) {
   let x = 0;
+  for (const i of m.issues) x += i.code.length;
+  x += m.contentLength ?? 0;
   x += m.callId?.length ?? 0;
-  x += m.cseq?.seq ?? 0;
+  const cseq = m.cseq;
+  if (cseq) x += cseq.seq + cseq.method.length;
   const v = m.topVia;
   if (v) x += v.branch?.length ?? 0, x += v.host.length, x += v.port ?? 0, x += v.received?.length ?? 0, x += v.rport === true ? 1 : v.rport ?? 0;
-  for (const na of [m.from, m.to]) if (na) x += (na.tag?.length ?? 0) + (na.uri.user?.length ?? 0) + (na.uri.host?.length ?? 0);
-  for (const c of m.contacts) x += c.uri.host?.length ?? 0;
-  x += m.expires ?? 0;
-  for (const c of m.challenges) x += c.nonce?.length ?? 0;
-  for (const c of m.credentials) x += c.response?.length ?? 0;
+  for (const na of [m.from, m.to]) {
+    if (na) x += (na.tag?.length ?? 0) + na.uri.scheme.length + (na.uri.user?.length ?? 0) + (na.uri.host?.length ?? 0) + na.uri.raw.length;
+  }
+  const request = m.kind === "request";
+  if (request || (m.status >= 200 && m.status < 300)) {
+    for (const c of m.contacts) x += (c.star ? 1 : 0) + c.uri.raw.length + (c.uri.host?.length ?? 0) + (c.expires ?? 0);
+    x += m.expires ?? 0;
+  }
+  if (request) {
+    x += m.requestUri.length + m.methodUpper.length + (m.userAgent?.length ?? 0);
+    for (const c of m.credentials) {
+      x += c.scheme.length + (c.response?.length ?? 0) + (c.username?.length ?? 0) + (c.realm?.length ?? 0) + (c.nonce?.length ?? 0);
+      x += (c.uri?.length ?? 0) + (c.algorithm?.length ?? 0) + (c.qop?.length ?? 0) + (c.nc?.length ?? 0) + (c.cnonce?.length ?? 0);
+      x += (c.opaque?.length ?? 0) + (c.userhash === true ? 1 : 0);
+    }
+  } else {
+    x += m.status + m.reason.length + ((m.server ?? m.userAgent)?.length ?? 0) + (m.minExpires ?? 0);
+    if (m.status === 401 || m.status === 407) {
+      for (const c of m.challenges) {
+        x += c.header.length + c.scheme.length + (c.realm?.length ?? 0) + (c.nonce?.length ?? 0) + (c.algorithm?.length ?? 0);
+        x += c.qop.length + (c.stale === true ? 1 : 0) + (c.opaque?.length ?? 0);
+      }
+    }
+  }
   return x;
 }
 

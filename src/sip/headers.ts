@@ -17,8 +17,17 @@ const CANONICAL = [
   "To", "Unsupported", "User-Agent", "Via", "Warning", "WWW-Authenticate",
 ] as const;
 
-/** DISPLAY maps a lower-cased header name to its conventional spelling. */
-const DISPLAY = new Map<string, string>(CANONICAL.map((n) => [n.toLowerCase(), n]));
+/**
+ * intern returns the engine's shared copy of `s` (object keys are interned), so that header keys
+ * compare by identity like the string literals the accessors look them up with: every typed
+ * accessor compares its key with each header line's.
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0];
+}
+
+/** DISPLAY maps a lower-cased header name (interned) to its conventional spelling. */
+const DISPLAY = new Map<string, string>(CANONICAL.map((n) => [intern(n.toLowerCase()), n]));
 
 /**
  * COMPACT maps compact forms to lower-cased full names: RFC 3261 §7.3.3 (i m f t v l c k s e),
@@ -83,7 +92,7 @@ export function headerKey(name: string): string {
   const hit = NAME_CACHE.get(name);
   if (hit !== undefined) return hit;
   const lower = name.toLowerCase();
-  const key = (lower.length === 1 ? COMPACT[lower] : undefined) ?? lower;
+  const key = (lower.length === 1 ? COMPACT[lower] : undefined) ?? intern(lower);
   if (NAME_CACHE.size < NAME_CACHE_MAX) NAME_CACHE.set(name, key);
   return key;
 }

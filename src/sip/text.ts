@@ -339,12 +339,9 @@ export function scanParams(b: Uint8Array, i: number, end: number): number {
   while (i < end) {
     if (b[i] !== 59 || count === MAX_FAST_PARAMS) return -1;
     const nameStart = ++i;
+    // LWS and controls (every byte up to SP) end the clean spelling: they go to the generic reader.
     let c = 0;
-    while (i < end) {
-      c = b[i];
-      if (c === 59 || c === 61 || isWs(c)) break;
-      i++;
-    }
+    while (i < end && (c = b[i]) !== 59 && c !== 61 && c > 32) i++;
     if (i === nameStart) return -1;
     let vStart = -1;
     let vEnd = -1;
@@ -352,14 +349,10 @@ export function scanParams(b: Uint8Array, i: number, end: number): number {
       if (c === 61) {
         vStart = ++i;
         if (i < end && b[i] === 34) return -1;
-        while (i < end) {
-          c = b[i];
-          if (c === 59 || isWs(c)) break;
-          i++;
-        }
+        while (i < end && (c = b[i]) !== 59 && c > 32) i++;
         vEnd = i;
       }
-      if (i < end && c !== 59) return -1;
+      if (i < end && b[i] !== 59) return -1;
     }
     const k = count++ * 4;
     PSCAN[k] = nameStart;
@@ -395,11 +388,6 @@ export function equalsLower(s: string, word: string): boolean {
   if (s.length !== word.length) return false;
   for (let j = 0; j < word.length; j++) if (lowerCode(s.charCodeAt(j)) !== word.charCodeAt(j)) return false;
   return true;
-}
-
-/** isWsByte reports the chars `\s` matches within latin1: TAB, LF, VT, FF, CR, SP, NBSP. */
-export function isWsByte(c: number): boolean {
-  return c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c === 0xa0;
 }
 
 /**

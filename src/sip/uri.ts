@@ -4,7 +4,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { bytesEqualLower, clip, decimalIn, isWsByte, Lexicon, Params, percentDecode } from "./text.js";
+import { bytesEqualLower, clip, decimalIn, Lexicon, Params, percentDecode } from "./text.js";
 
 /** SipUri is a parsed URI. Fields other than `kind`, `scheme`, `raw` are set when present. */
 export interface SipUri {
@@ -160,11 +160,25 @@ function parseSipParts(uri: SipUri, raw: string, i: number, issues: Issue[], off
 /**
  * uriAt parses the URI at b[a, e) (message bytes; `t` is their latin1 text, so indexes match)
  * like parseUri(t.slice(a, e), issues, offset), with a byte scanner for the usual
- * `sip[s]:[user[:password]@]host[:port][;params]` spelling: no whitespace, `?`, `%`, `[`, or
- * non-ASCII byte. Anything else, or anything that would raise an issue, goes to parseUri.
+ * `sip[s]:[user[:password]@]host[:port][;params]` spelling: no whitespace or control byte, `?`,
+ * `%`, `[`, or non-ASCII byte. Anything else, or anything that would raise an issue, goes to parseUri.
  */
 export function uriAt(b: Uint8Array, t: string, a: number, e: number, issues: Issue[], offset: number): SipUri {
   return uriFast(b, t, a, e) ?? parseUri(t.slice(a, e), issues, offset);
+}
+
+/**
+ * URI_BYTE classes the bytes of a URI for uriFast's one pass (a table load per byte is cheaper
+ * than the comparisons): "@" and ":" delimit userinfo; "%" escapes, "?" headers, "[" IPv6, bytes
+ * >= 0x80 and every byte up to SP (whitespace and controls) send the URI to parseUri.
+ */
+const PLAIN = 0;
+const AT = 1;
+const COLON = 2;
+const GENERIC = 3;
+const URI_BYTE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  URI_BYTE[c] = c === 64 ? AT : c === 58 ? COLON : c === 37 || c === 63 || c === 91 || c >= 0x80 || c <= 32 ? GENERIC : PLAIN;
 }
 
 /** uriFast is uriAt's fast path; undefined means "take parseUri" (nothing recorded). */
@@ -185,13 +199,13 @@ function uriFast(b: Uint8Array, t: string, a: number, e: number): SipUri | undef
   let at = -1;
   let colon = -1;
   for (let k = i; k < e; k++) {
-    const c = b[k];
-    if (c === 64) {
+    const x = URI_BYTE[b[k]];
+    if (x === PLAIN) continue;
+    if (x === GENERIC) return undefined;
+    if (x === AT) {
       if (at < 0) at = k;
-    } else if (c === 58) {
-      if (colon < 0) colon = k;
-    } else if (c === 37 || c === 63 || c === 91 || c >= 0x80 || isWsByte(c)) {
-      return undefined;
+    } else if (colon < 0) {
+      colon = k;
     }
   }
   let user: string | undefined;
