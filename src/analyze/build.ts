@@ -3,7 +3,7 @@
  * bigint), in a stable order so two runs give identical output.
  */
 import type { Correlation } from "../correlate/correlator.js";
-import type { AuthAttempt, Handshake, Registration, RegistrationAttempt } from "../correlate/model.js";
+import type { AuthAttempt, Handshake, NonceRecord, Registration, RegistrationAttempt } from "../correlate/model.js";
 import type { CredentialStore } from "../detect/credentials.js";
 import { severityRank, type Finding, type Severity } from "../detect/model.js";
 import type { ExtractSummary } from "../extract/model.js";
@@ -30,8 +30,13 @@ export interface BuildInput {
   credentials?: CredentialStore;
 }
 
+/**
+ * buildReport consumes the correlations' registrations: each is released once converted, so at
+ * the end of a big capture the correlator's records and their report form are not both whole in
+ * memory (5,000 phones: about 30 MB each).
+ */
 export function buildReport(x: BuildInput): Report {
-  const registrations = x.correlations.flatMap((c) => c.registrations).map((r) => reportRegistration(r, x.credentials));
+  const registrations = takeRegistrations(x.correlations, x.credentials);
   const allHandshakes = x.correlations.flatMap((c) => c.handshakes);
   const failed = allHandshakes.filter((h) => h.outcome !== "success");
   const ok = allHandshakes.filter((h) => h.outcome === "success").slice(0, MAX_SUCCESSFUL_HANDSHAKES);
@@ -114,18 +119,41 @@ function attemptOf(a: AuthAttempt | RegistrationAttempt, capture: number, method
   return r;
 }
 
-/** reportNonces lists nonce lifecycles, anomalies first, in issue order within each group. */
+/** takeRegistrations converts every registration in order, releasing each correlator record as it goes. */
+function takeRegistrations(correlations: Correlation[], store?: CredentialStore): ReportRegistration[] {
+  const out: ReportRegistration[] = [];
+  for (const c of correlations) {
+    const regs: (Registration | undefined)[] = c.registrations;
+    c.registrations = [];
+    for (let i = 0; i < regs.length; i++) {
+      out.push(reportRegistration(regs[i] as Registration, store));
+      regs[i] = undefined;
+    }
+  }
+  return out;
+}
+
+/**
+ * reportNonces lists nonce lifecycles, anomalies first, in issue order within each group. Only
+ * the listed ones are converted: the tracker holds up to 20,000.
+ */
 function reportNonces(correlations: Correlation[]): { listed: ReportNonce[]; notListed: number } {
-  const all: ReportNonce[] = correlations.flatMap((c, capture) =>
-    c.nonces.all().map((n) => ({
-      capture, nonce: n.nonce, realm: n.realm, issuedFrame: n.issuedFrame, issued: formatIsoNs(n.issuedTsNs), stale: n.stale,
-      server: formatEndpoint(n.server.ip, n.server.port), client: formatEndpoint(n.client.ip, n.client.port),
-      useCount: n.useCount, uses: n.uses, replacedAtFrame: n.replacedAtFrame, usesAfterReplacement: n.usesAfterReplacement, ncRegressions: n.ncRegressions,
-    })),
-  );
-  const odd = (n: ReportNonce): boolean => n.stale || n.usesAfterReplacement > 0 || n.ncRegressions > 0;
-  const ordered = [...all.filter(odd), ...all.filter((n) => !odd(n))];
-  return { listed: ordered.slice(0, MAX_NONCES), notListed: Math.max(0, ordered.length - MAX_NONCES) };
+  const odd: { capture: number; n: NonceRecord }[] = [];
+  const plain: { capture: number; n: NonceRecord }[] = [];
+  let total = 0;
+  for (const [capture, c] of correlations.entries()) {
+    for (const n of c.nonces.all()) {
+      total++;
+      const group = n.stale || n.usesAfterReplacement > 0 || n.ncRegressions > 0 ? odd : plain;
+      if (group.length < MAX_NONCES) group.push({ capture, n });
+    }
+  }
+  const listed = [...odd, ...plain].slice(0, MAX_NONCES).map(({ capture, n }): ReportNonce => ({
+    capture, nonce: n.nonce, realm: n.realm, issuedFrame: n.issuedFrame, issued: formatIsoNs(n.issuedTsNs), stale: n.stale,
+    server: formatEndpoint(n.server.ip, n.server.port), client: formatEndpoint(n.client.ip, n.client.port),
+    useCount: n.useCount, uses: n.uses, replacedAtFrame: n.replacedAtFrame, usesAfterReplacement: n.usesAfterReplacement, ncRegressions: n.ncRegressions,
+  }));
+  return { listed, notListed: total - listed.length };
 }
 
 function reportRegistration(r: Registration, store?: CredentialStore): ReportRegistration {

@@ -250,7 +250,6 @@ export class SipExtractor {
 
   private deliver(m: FramedMessage, src: string, srcPort: number, dst: string, dstPort: number, transport: Transport, ipVersion: 4 | 6, truncated = false): CapturedMessage {
     const { message, issues } = parseSip(m.bytes);
-    for (const i of issues) this.issues.add(i.code, i.detail, m.frame);
     this.sipMessages++;
     this.byTransport[transport] = (this.byTransport[transport] ?? 0) + 1;
     const c: CapturedMessage = {
@@ -260,6 +259,10 @@ export class SipExtractor {
     // Set only when true (as before), without spreading an object per message.
     if (truncated) c.truncated = true;
     this.onMessage(c);
+    // Logged once the pipeline has read the message: typed headers are parsed on first use
+    // (sip/message.ts), and their issues (an unquoted digest parameter, a bad Via) join the same
+    // list then.
+    for (const i of issues) this.issues.add(i.code, i.detail, m.frame);
     return c;
   }
 }
