@@ -9,7 +9,7 @@ import type { CredentialStore } from "../detect/credentials.js";
 import { detect } from "../detect/index.js";
 import type { Finding } from "../detect/model.js";
 import { Observations } from "../detect/observe.js";
-import { extractMessages, DEFAULT_EXTRACT_OPTIONS, type ExtractOptions } from "../extract/extractor.js";
+import { extractSeries, DEFAULT_EXTRACT_OPTIONS, type ExtractOptions } from "../extract/extractor.js";
 import type { ExtractSummary } from "../extract/model.js";
 import type { Report } from "../report/model.js";
 import { detectTls } from "../detect/tls.js";
@@ -73,35 +73,27 @@ export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = 
         if (reason === "unanswered" && TIMEOUT_METHODS.has(tx.method) && unanswered.length < MAX_UNANSWERED) unanswered.push(tx);
       },
     ]);
-    const summaries: ExtractSummary[] = [];
-    let frameOffset = 0;
-    for (const file of files) {
-      const { input, name } = inputs[file];
-      const opts: ExtractOptions = {
-        ...DEFAULT_EXTRACT_OPTIONS,
-        ...options.extract,
-        captureIndex: index,
-        frameOffset,
-        onUnreachable: (u) => observations.unreachableSeen(u, index),
-        onTls: (t) => {
-          if (sessions.length < MAX_TLS_SESSIONS) sessions.push(t);
-        },
-        ...(options.tlsKeylog !== undefined ? { tlsKeylog: options.tlsKeylog } : {}),
-      };
-      const summary = await extractMessages(
-        input,
-        name,
-        (m) => {
-          correlator.add(m);
-          observations.observe(m);
-          ladders.record(m);
-        },
-        opts,
-        options.ready,
-      );
-      summaries.push(summary);
-      frameOffset += summary.frames;
-    }
+    const opts: ExtractOptions = {
+      ...DEFAULT_EXTRACT_OPTIONS,
+      ...options.extract,
+      captureIndex: index,
+      onUnreachable: (u) => observations.unreachableSeen(u, index),
+      onTls: (t) => {
+        if (sessions.length < MAX_TLS_SESSIONS) sessions.push(t);
+      },
+      ...(options.tlsKeylog !== undefined ? { tlsKeylog: options.tlsKeylog } : {}),
+    };
+    // The files of a point are one capture cut by rotation: one series, one decoder.
+    const summaries = await extractSeries(
+      files.map((f) => inputs[f]),
+      (m) => {
+        correlator.add(m);
+        observations.observe(m);
+        ladders.record(m);
+      },
+      opts,
+      options.ready,
+    );
     const summary = summaries.length === 1 ? summaries[0] : mergeSummaries(summaries);
     captures.push(summary);
     correlations.push(correlator.finish(summary.lastTsNs));

@@ -48,7 +48,7 @@ export interface PoolOptions {
   onStart?: (file: ScanFile, index: number) => void;
   /** Called as each file finishes, in completion order; awaited, so it can apply back-pressure. */
   onResult?: (outcome: ScanOutcome, file: ScanFile, index: number) => void | Promise<void>;
-  /** The compiled worker module (default: worker.js beside this file, i.e. dist/batch/worker.js). */
+  /** The compiled worker module (default: worker-entry.cjs beside this file, which loads dist/batch/worker.js). */
   workerFile?: string;
   /** Heap cap (old generation) per worker in MiB (default: defaultWorkerHeapMb). */
   workerHeapMb?: number;
@@ -87,7 +87,7 @@ export async function scanFiles(files: readonly ScanFile[], opts: PoolOptions): 
   const rows = new Array<ScanRow>(files.length);
   if (files.length === 0) return rows;
   const pool = new Piscina<ScanFile, ScanOutcome>({
-    filename: opts.workerFile ?? fileURLToPath(new URL("./worker.js", import.meta.url)),
+    filename: opts.workerFile ?? fileURLToPath(new URL("./worker-entry.cjs", import.meta.url)),
     minThreads: jobs,
     maxThreads: jobs,
     workerData: opts.config,

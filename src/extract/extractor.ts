@@ -31,11 +31,7 @@ export interface ExtractOptions {
   framer: FramerLimits;
   /** Index stamped on messages when several captures are analysed together. */
   captureIndex: number;
-  /**
-   * Added to every frame number: a file that continues another (a rotated `tcpdump -C/-G` set
-   * analysed as one capture point) numbers its frames after the earlier files', as
-   * `mergecap -a` numbers the concatenation.
-   */
+  /** Added to every frame number (extractSeries numbers a file's frames after the earlier files'). */
   frameOffset?: number;
   /** Called for ICMP destination-unreachable errors about UDP/TCP packets (timeout diagnosis). */
   onUnreachable?: (u: Unreachable) => void;
@@ -73,7 +69,8 @@ function isHttpsOnly(s: TlsSession): boolean {
 }
 
 export class SipExtractor {
-  readonly issues = new IssueLog();
+  /** Decoding issues; extractSeries gives each file of a series a log of its own. */
+  issues = new IssueLog();
   readonly net: NetDecoder;
   sipMessages = 0;
   readonly byTransport: Partial<Record<Transport, number>> = {};
@@ -278,29 +275,62 @@ export async function extractMessages(
   opts: ExtractOptions = DEFAULT_EXTRACT_OPTIONS,
   ready?: () => Promise<void> | undefined,
 ): Promise<ExtractSummary> {
+  return (await extractSeries([{ input, name }], onMessage, opts, ready))[0];
+}
+
+/** SeriesFile is one file of a series. */
+export interface SeriesFile {
+  input: CaptureInput;
+  name: string;
+}
+
+/**
+ * extractSeries reads files that continue one another (a capture rotated by tcpdump -C/-G) as one
+ * capture, the way `mergecap -a` would join them: frames numbered across the files, and one
+ * decoder for all of them. A rotation by size cuts whatever is in flight, so IP fragments, TCP
+ * streams (a SIP message split between two files), WebSocket and TLS sessions carry on across
+ * the boundary. Returns one summary per file; what the decoder counts is attributed to the file
+ * being read (what is still in flight at the end, to the last one).
+ */
+export async function extractSeries(
+  files: readonly SeriesFile[],
+  onMessage: (m: CapturedMessage) => void,
+  opts: ExtractOptions = DEFAULT_EXTRACT_OPTIONS,
+  ready?: () => Promise<void> | undefined,
+): Promise<ExtractSummary[]> {
   const x = new SipExtractor(onMessage, opts);
-  const offset = opts.frameOffset ?? 0;
-  const cap = await readCapture(input, offset === 0 ? (f) => x.frame(f) : (f) => {
-    f.index += offset;
-    x.frame(f);
-  }, opts.capture, ready);
-  x.addTlsSecrets(cap.secrets);
-  x.finish();
-  return {
-    name,
-    format: cap.format,
-    gzip: cap.gzip,
-    frames: cap.frames,
-    bytes: cap.bytes,
-    firstTsNs: cap.firstTsNs,
-    lastTsNs: cap.lastTsNs,
-    linkTypes: cap.linkTypes,
-    sipMessages: x.sipMessages,
-    byTransport: x.byTransport,
-    reassembledDatagrams: x.net.reassembled,
-    tcpRetransmissions: x.net.tcp.retransmissions,
-    tlsSessions: x.tls.sessions,
-    issues: x.issues.summaries(),
-    damage: cap.damage && offset !== 0 ? { ...cap.damage, afterFrame: cap.damage.afterFrame + offset } : cap.damage,
-  };
+  const out: ExtractSummary[] = [];
+  let offset = opts.frameOffset ?? 0;
+  for (const [i, file] of files.entries()) {
+    if (i > 0) x.issues = new IssueLog();
+    const before = { sipMessages: x.sipMessages, byTransport: { ...x.byTransport }, reassembled: x.net.reassembled, retransmissions: x.net.tcp.retransmissions, tls: x.tls.sessions };
+    const base = offset;
+    const cap = await readCapture(file.input, base === 0 ? (f) => x.frame(f) : (f) => {
+      f.index += base;
+      x.frame(f);
+    }, opts.capture, ready);
+    x.addTlsSecrets(cap.secrets);
+    if (i === files.length - 1) x.finish();
+    const byTransport: ExtractSummary["byTransport"] = {};
+    for (const [t, n] of Object.entries(x.byTransport) as [Transport, number][]) if (n > (before.byTransport[t] ?? 0)) byTransport[t] = n - (before.byTransport[t] ?? 0);
+    out.push({
+      name: file.name,
+      format: cap.format,
+      gzip: cap.gzip,
+      frames: cap.frames,
+      bytes: cap.bytes,
+      firstTsNs: cap.firstTsNs,
+      lastTsNs: cap.lastTsNs,
+      linkTypes: cap.linkTypes,
+      sipMessages: x.sipMessages - before.sipMessages,
+      byTransport,
+      reassembledDatagrams: x.net.reassembled - before.reassembled,
+      tcpRetransmissions: x.net.tcp.retransmissions - before.retransmissions,
+      tlsSessions: x.tls.sessions - before.tls,
+      issues: x.issues.summaries(),
+      damage: cap.damage && base !== 0 ? { ...cap.damage, afterFrame: cap.damage.afterFrame + base } : cap.damage,
+    });
+    offset += cap.frames;
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { analyze } from "../../src/analyze/index.js";
 import { groupCapturePoints, type Span } from "../../src/analyze/points.js";
 import type { Report } from "../../src/report/model.js";
+import * as S from "../../src/synth/index.js";
 import { labCapture } from "../helpers/corpus.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sip401-points-"));
@@ -78,6 +79,37 @@ describe("analyze with a rotated set", () => {
     expect(set.captures[0].files?.map((f) => [f.name, f.firstFrame, f.frames])).toEqual([[names[0], 1, 3], [names[1], 4, 2], [names[2], 6, 3]]);
     expect(story(set)).toEqual(story(one));
     expect(set.registrations[0]).toMatchObject({ outcome: "failed", attempts: 4 });
+  });
+
+  it("a SIP message over TCP cut by the rotation is read whole, wherever the cut falls", async () => {
+    // alice registers over TCP; every message is sent in two segments (split inside its headers),
+    // so most cuts between frames fall inside a message.
+    const agent = { user: "alice", domain: "example.test", ip: "198.51.100.20", port: 40512, transport: "TCP" as const };
+    const registrar = { ip: "203.0.113.10", port: 5060 };
+    const flow = S.registrationFlow({ agent, registrar, ids: new S.SipIds(7), password: "Al1ce-Secret" });
+    const segs = S.tcpConversation({
+      client: agent, server: registrar, close: "none",
+      writes: flow.map((m) => ({ from: m.from === "client" ? "client" : "server", data: m.text, segmentSizes: [120] })),
+    });
+    const w = new S.PcapWriter({ linkType: S.LINKTYPE.RAW });
+    let ts = 1_800_000_000_000_000_000n;
+    for (const seg of segs) w.writePacket((ts += 1_000_000n), S.tcpPacket(seg));
+    const whole = join(dir, "tcp-whole.pcap");
+    writeFileSync(whole, w.toBytes());
+    const one = await analyze([{ input: whole, name: "whole" }]);
+    expect(one.summary.sipMessages).toBe(4);
+    expect(one.registrations[0]).toMatchObject({ outcome: "registered", attempts: 2 });
+    for (let cut = 1; cut < segs.length; cut++) {
+      const names = splitPcap(whole, [cut]).map((p, i) => {
+        const name = join(dir, `tcp-cut${cut}.pcap${i === 0 ? "" : i}`);
+        writeFileSync(name, p);
+        return name;
+      });
+      const set = await analyze(names.map((n) => ({ input: n, name: n })));
+      expect(set.captures, `cut after frame ${cut}`).toHaveLength(1);
+      expect(story(set), `cut after frame ${cut}`).toEqual(story(one));
+      expect(set.captures[0].issues, `cut after frame ${cut}`).toEqual(one.captures[0].issues);
+    }
   });
 
   it("overlapping captures stay two capture points (the LAN/WAN comparison is unchanged)", async () => {
