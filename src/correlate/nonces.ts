@@ -3,6 +3,7 @@
  * which nc it was used, and uses after the server had already replaced it — the signature of
  * clients that cache nonces past their life (the usual cause of `stale=true`).
  */
+import { KeyRing } from "../util/ring.js";
 import { detach } from "../util/strings.js";
 import type { NonceRecord, Transaction } from "./model.js";
 
@@ -15,14 +16,17 @@ export class NonceTracker {
   /** Nonces forgotten because of the limit. */
   evicted = 0;
   /** Insertion orders of the two maps, which only ever lose their oldest entry. */
-  private readonly nonceOrder = new KeyQueue();
-  private readonly scopeOrder = new KeyQueue();
+  private readonly nonceOrder: KeyRing<string>;
+  private readonly scopeOrder: KeyRing<string>;
 
   /**
-   * `maxNonces` nonces are remembered (about 400 bytes each), the latest issued: a nonce is used
+   * `maxNonces` nonces are remembered (about 800 bytes each with their dialog's entry), the latest issued: a nonce is used
    * within seconds of its challenge, or reused at the next refresh by clients that cache it.
    */
-  constructor(private readonly maxNonces = 20_000) {}
+  constructor(maxNonces = 20_000) {
+    this.nonceOrder = new KeyRing(maxNonces);
+    this.scopeOrder = new KeyRing(maxNonces);
+  }
 
   /** issued records the nonce of a 401/407 challenge. */
   issued(tx: Transaction): void {
@@ -34,17 +38,17 @@ export class NonceTracker {
       // A key built by concatenation is a tree of its pieces; one kept this long is flattened.
       scope = detach(scope);
       // One scope per dialog is one per Call-ID: only the latest `maxNonces` scopes are remembered.
-      if (this.current.size >= this.maxNonces) this.current.delete(this.scopeOrder.shift());
-      this.scopeOrder.push(scope);
+      const forgotten = this.scopeOrder.push(scope);
+      if (forgotten !== undefined) this.current.delete(forgotten);
     }
     if (prev && prev.nonce !== c.nonce && prev.replacedAtFrame === undefined) prev.replacedAtFrame = c.frame;
     let rec = this.nonces.get(c.nonce);
     if (!rec) {
-      if (this.nonces.size >= this.maxNonces) {
-        this.nonces.delete(this.nonceOrder.shift());
+      const forgotten = this.nonceOrder.push(c.nonce);
+      if (forgotten !== undefined) {
+        this.nonces.delete(forgotten);
         this.evicted++;
       }
-      this.nonceOrder.push(c.nonce);
       rec = {
         nonce: c.nonce, realm: c.realm, issuedFrame: c.frame, issuedTsNs: c.tsNs, stale: c.stale,
         server: tx.server, client: tx.client, uses: [], useCount: 0, usesAfterReplacement: 0, ncRegressions: 0,
@@ -89,28 +93,4 @@ export class NonceTracker {
  */
 function scopeKey(tx: Transaction, realm: string | undefined): string {
   return `${tx.capture}|${tx.client.ip}|${tx.callId}|${tx.server.ip}|${realm ?? ""}`;
-}
-
-/**
- * KeyQueue is a first-in first-out list of map keys. `map.keys().next()` would find the oldest key
- * too, but V8's ordered hash tables keep deleted entries as holes until they rehash, and iterating
- * walks them: evicting the oldest of a full map that way costs O(map size) per eviction.
- */
-class KeyQueue {
-  private keys: string[] = [];
-  private head = 0;
-
-  push(key: string): void {
-    this.keys.push(key);
-  }
-
-  /** shift removes and returns the oldest key (the queue must not be empty). */
-  shift(): string {
-    const key = this.keys[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.keys.length) {
-      this.keys = this.keys.slice(this.head);
-      this.head = 0;
-    }
-    return key;
-  }
 }

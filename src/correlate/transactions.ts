@@ -11,6 +11,7 @@ import type { SipMessage } from "../sip/message.js";
 import { formatEndpoint } from "../net/addr.js";
 import { challengeOf, credentialsOf } from "./auth-info.js";
 import { OldestFirst } from "../util/oldest.js";
+import { KeyRing } from "../util/ring.js";
 import { detach, StringPool } from "../util/strings.js";
 import type { Transaction, TransactionStats } from "./model.js";
 
@@ -252,19 +253,16 @@ export class TransactionTable {
 /** RecentKeys remembers the latest `max` keys added (a set with first-in first-out eviction). */
 class RecentKeys {
   private readonly set = new Set<string>();
-  private readonly ring: string[] = [];
-  private next = 0;
+  private readonly order: KeyRing<string>;
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.order = new KeyRing(max);
+  }
 
   add(key: string): void {
     if (this.set.has(key)) return;
-    if (this.ring.length < this.max) this.ring.push(key);
-    else {
-      this.set.delete(this.ring[this.next]);
-      this.ring[this.next] = key;
-      this.next = (this.next + 1) % this.max;
-    }
+    const forgotten = this.order.push(key);
+    if (forgotten !== undefined) this.set.delete(forgotten);
     this.set.add(key);
   }
 

@@ -1,0 +1,25 @@
+/**
+ * KeyRing remembers the latest `max` keys pushed, oldest first, in a fixed ring: a bounded map or
+ * set evicts the key it hands back. Finding the oldest key with `map.keys().next()` instead costs
+ * O(map size) under churn, as V8's ordered hash tables keep deleted entries as holes until they
+ * rehash and iteration walks them (see util/oldest.ts, which also handles keys deleted early).
+ */
+export class KeyRing<K> {
+  private readonly ring: K[] = [];
+  private next = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** push records a key; when the ring is full it forgets the oldest one and returns it. */
+  push(key: K): K | undefined {
+    if (this.max <= 0) return key;
+    if (this.ring.length < this.max) {
+      this.ring.push(key);
+      return undefined;
+    }
+    const oldest = this.ring[this.next];
+    this.ring[this.next] = key;
+    this.next = (this.next + 1) % this.max;
+    return oldest;
+  }
+}
