@@ -14,12 +14,12 @@
 //   CPU time is that of the whole process (all threads): parallelism = cpu / wall, so a machine
 //   busy with other work shows up as parallelism below the job count.
 // - "cli": `node bin/sip401.js scan DIR -f json` end to end, what a user waits for.
-// - "warm": the same worker (dist/batch/worker.js) on a pool that has already analysed the archive
-//   once, timed on a second pass: the steady state of a long archive scan. Each worker thread is
-//   its own V8 isolate and warms its JIT up on its own — the first ~40 files of a fresh worker run
-//   2–4× slower — so on a 3-second benchmark two workers pay that warm-up twice, which a scan of
-//   hours does not notice. "warm-up" is the extra CPU of the first pass per worker. The per-core
-//   figures of docs/archive-scale.md come from the warm --jobs 1 line.
+// - "warm": the same worker (dist/batch/worker-entry.cjs, as scan starts it) on a pool that has
+//   already analysed the archive once, timed on a second pass: the steady state of a long archive
+//   scan. Each worker thread is its own V8 isolate and warms its JIT up on its own — the first ~40
+//   files of a fresh worker run 2–4× slower — so on a 3-second benchmark two workers pay that
+//   warm-up twice, which a scan of hours does not notice. "warm-up" is the extra CPU of the first
+//   pass per worker. The per-core figures of docs/archive-scale.md come from the warm --jobs 1 line.
 // Job counts alternate round by round so a change in machine load hits both alike; medians are shown.
 import { spawnSync } from "node:child_process";
 import { Piscina } from "piscina";
@@ -87,7 +87,7 @@ async function engine(dir, jobs) {
 /** warm times a second pass over the archive on a pool that made a first one; returns both passes' wall and CPU seconds. */
 async function warm(dir, jobs) {
   const files = (await discover([dir])).files.map(({ path, rel, size }) => ({ path, rel, size }));
-  const pool = new Piscina({ filename: join(repo, "dist/batch/worker.js"), minThreads: jobs, maxThreads: jobs, workerData: { redact: false, records: false } });
+  const pool = new Piscina({ filename: join(repo, "dist/batch/worker-entry.cjs"), minThreads: jobs, maxThreads: jobs, workerData: { redact: false, records: false } });
   const pass = async () => {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
