@@ -20,8 +20,9 @@ export class NonceTracker {
   private readonly scopeOrder: KeyRing<string>;
 
   /**
-   * `maxNonces` nonces are remembered (about 800 bytes each with their dialog's entry), the latest issued: a nonce is used
-   * within seconds of its challenge, or reused at the next refresh by clients that cache it.
+   * `maxNonces` nonces are remembered (about 800 bytes each with their dialog's entry), the latest
+   * issued: a nonce is used within seconds of its challenge, or reused at the next refresh by
+   * clients that cache it.
    */
   constructor(maxNonces = 20_000) {
     this.nonceOrder = new KeyRing(maxNonces);
