@@ -4,11 +4,10 @@
  * same client identity shortly after), and the outcome. One handshake is one cycle: after a
  * success the next challenge starts a new one, so "3 failed attempts" counts one cycle's attempts.
  */
-import type { CapturedMessage } from "../extract/model.js";
 import type { AuthAttempt, Handshake, HandshakeOutcome, Transaction } from "./model.js";
 import { OldestFirst } from "../util/oldest.js";
 import { detach } from "../util/strings.js";
-import { pushWindowed } from "../util/window.js";
+import { appended, pushWindowed } from "../util/window.js";
 import { TIMER_F_NS } from "./transactions.js";
 
 /** Attempts kept per cycle: the first HANDSHAKE_FIRST_ATTEMPTS and the latest (see util/window.ts). */
@@ -188,9 +187,7 @@ export class HandshakeTracker {
     const own = kept ?? detach(key);
     this.byCall.set(own, hs);
     this.callOrder.added(this.byCall, own, hs);
-    // Copied on append, at their size: a cycle names one or two keys, and a list grown by push
-    // holds room for 17 in each of the thousands of open cycles.
-    if (st && kept === undefined) st.callKeys = [...st.callKeys, own];
+    if (st && kept === undefined) st.callKeys = appended(st.callKeys, own);
     return own;
   }
 
@@ -202,7 +199,7 @@ export class HandshakeTracker {
     const own = detach(key);
     this.byIdentity.set(own, hs);
     const st = this.state.get(hs);
-    if (st && !st.idKeys.includes(own)) st.idKeys = [...st.idKeys, own];
+    if (st && !st.idKeys.includes(own)) st.idKeys = appended(st.idKeys, own);
   }
 
   private open(tx: Transaction): Handshake {

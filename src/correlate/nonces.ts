@@ -5,6 +5,7 @@
  */
 import { KeyRing } from "../util/ring.js";
 import { detach } from "../util/strings.js";
+import { appended } from "../util/window.js";
 import type { NonceRecord, Transaction } from "./model.js";
 
 const MAX_USES = 4;
@@ -69,9 +70,7 @@ export class NonceTracker {
     // RFC 7616 §3.4: nc counts up for each request with the same nonce.
     if (last?.nc && cr.nc && parseInt(cr.nc, 16) <= parseInt(last.nc, 16)) rec.ncRegressions++;
     rec.useCount++;
-    // A new list per use, at its exact size: at most MAX_USES copies, where a pushed list holds
-    // room for 17 uses in every one of the 20,000 records.
-    if (rec.uses.length < MAX_USES) rec.uses = [...rec.uses, { frame: tx.requestFrames[0], nc: cr.nc }];
+    if (rec.uses.length < MAX_USES) rec.uses = appended(rec.uses, { frame: tx.requestFrames[0], nc: cr.nc });
     if (rec.replacedAtFrame !== undefined) rec.usesAfterReplacement++;
     return rec;
   }

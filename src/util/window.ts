@@ -19,3 +19,12 @@ export function pushWindowed<T>(list: T[], item: T, head: number, max: number): 
   list.push(item);
   return true;
 }
+
+/**
+ * appended returns `list` with `item` added, as a new array of exactly that size: for the short
+ * lists thousands of records each keep (a cycle's keys, a nonce's uses). An array grown by push
+ * takes room for 17 entries at its first push, ~180 bytes, where these lists hold one or two.
+ */
+export function appended<T>(list: readonly T[], item: T): T[] {
+  return [...list, item];
+}
