@@ -13,7 +13,7 @@ import type {
 } from "../report/model.js";
 import { SCHEMA_VERSION } from "../report/model.js";
 import { formatIsoNs } from "../util/time.js";
-import type { FlowLog } from "./ladders.js";
+import { flowSteps, type FlowLog, type RawStep } from "./ladders.js";
 import type { CaptureFile } from "./points.js";
 
 const MAX_LADDERS = 50;
@@ -234,23 +234,24 @@ function ladders(flows: FlowLog[], findings: Finding[]): Ladder[] {
   }
   const out: Ladder[] = [];
   for (const log of flows) {
+    const steps = flowSteps(log);
     const codes = new Set<string>();
-    for (const s of log.steps) for (const c of byFrame.get(`${s.capture}|${s.frame}`) ?? []) codes.add(c);
+    for (const s of steps) for (const c of byFrame.get(`${s.capture}|${s.frame}`) ?? []) codes.add(c);
     if (codes.size === 0) continue;
-    out.push(toLadder(log, [...codes].sort(), (capture, frame) => byFrame.has(`${capture}|${frame}`)));
+    out.push(toLadder(log, [...codes].sort(), (capture, frame) => byFrame.has(`${capture}|${frame}`), steps));
   }
   out.sort((a, b) => a.capture - b.capture || a.steps[0].frame - b.steps[0].frame);
   return out.slice(0, MAX_LADDERS);
 }
 
-/** toLadder turns a recorded flow into a ladder; `highlight` marks evidence steps. */
-export function toLadder(log: FlowLog, findings: string[], highlight: (capture: number, frame: number) => boolean): Ladder {
-  const t0 = log.steps[0]?.tsNs ?? 0n;
+/** toLadder turns a recorded flow (its steps, when already read) into a ladder; `highlight` marks evidence steps. */
+export function toLadder(log: FlowLog, findings: string[], highlight: (capture: number, frame: number) => boolean, steps: RawStep[] = flowSteps(log)): Ladder {
+  const t0 = steps[0]?.tsNs ?? 0n;
   const endpoints: string[] = [];
-  for (const s of log.steps) for (const e of [s.from, s.to]) if (!endpoints.includes(e)) endpoints.push(e);
+  for (const s of steps) for (const e of [s.from, s.to]) if (!endpoints.includes(e)) endpoints.push(e);
   return {
     callId: log.callId, capture: log.capture, endpoints,
-    steps: log.steps.map((s) => ({
+    steps: steps.map((s) => ({
       frame: s.frame, capture: s.capture, time: formatIsoNs(s.tsNs), offsetS: Number((s.tsNs - t0) / 1000n) / 1e6,
       from: s.from, to: s.to, transport: s.transport, label: s.label, ...(s.status !== undefined ? { status: s.status } : {}),
       highlight: highlight(s.capture, s.frame), retransmission: s.retransmission,

@@ -128,8 +128,6 @@ export class SipMessage {
   readonly reason?: string;
   /** The whole message as parsed (a view, not a copy). */
   readonly bytes: Uint8Array;
-  /** Body: every byte after the blank line (a view). Compare with `contentLength`. */
-  readonly body: Uint8Array;
   /** Byte offset of the body in `bytes`. */
   readonly bodyOffset: number;
   /** Declared Content-Length, when present and well-formed. */
@@ -166,6 +164,7 @@ export class SipMessage {
   private _challenges: Lazy<Challenge[]> = UNSET;
   private _credentials: Lazy<Credentials[]> = UNSET;
   private _sdp: Lazy<Sdp | undefined> = UNSET;
+  private _body: Uint8Array | undefined = undefined;
 
   /** Builds the model from the parser's start line and index; use `parseSip` rather than this. */
   constructor(line: StartLine, init: HeaderIndex) {
@@ -182,16 +181,23 @@ export class SipMessage {
     this.pos = init.pos;
     this.bytes = init.bytes;
     this.bodyOffset = init.bodyOffset;
-    this.body = init.bytes.subarray(init.bodyOffset);
     this.contentLength = init.contentLength;
     this.issues = init.issues;
     this.generic = init.generic === true;
     this.present = init.present ?? -1;
   }
 
+  /**
+   * Body: every byte after the blank line (a view). Compare with `contentLength`. Made on first
+   * use: a view costs an object per message, and most bodies are never read.
+   */
+  get body(): Uint8Array {
+    return (this._body ??= this.bytes.subarray(this.bodyOffset));
+  }
+
   /** Number of body bytes actually present (compare with the declared `contentLength`). */
   get bodyLength(): number {
-    return this.body.length;
+    return this.bytes.length - this.bodyOffset;
   }
 
   // ---- raw header access -------------------------------------------------------------------
@@ -543,7 +549,7 @@ export class SipMessage {
   /** The SDP body (RFC 4566) when Content-Type is application/sdp and there is a body. */
   get sdp(): Sdp | undefined {
     if (this._sdp !== UNSET) return this._sdp;
-    if (this.mediaType !== "application/sdp" || this.body.length === 0) return (this._sdp = undefined);
+    if (this.mediaType !== "application/sdp" || this.bodyLength === 0) return (this._sdp = undefined);
     return (this._sdp = parseSdp(this.body, this.issues, this.bodyOffset));
   }
 

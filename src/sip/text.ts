@@ -328,11 +328,13 @@ const PSCAN = new Int32Array(4 * MAX_FAST_PARAMS);
 
 /**
  * scanParams is the fast path of readParams for the common, clean spelling `;name=value;name`
- * with no LWS, no quoted value, no empty parameter (RFC 3261 §25.1 generic-param). It reads the
- * message bytes b[i, end) (latin1: byte offsets are string indexes), indexes the parameters into
- * PSCAN and returns how many there are, or -1 when the span holds anything else (then the caller
- * takes the tolerant generic path, which also raises the issues). On success readParams over
- * the same span would return true and find the same parameters.
+ * with no LWS, no empty parameter (RFC 3261 §25.1 generic-param), and quoted values only without
+ * quoted-pairs (`;+sip.instance="<urn:uuid:...>"`, RFC 5626 §4.1, which most phones put in their
+ * Contact). It reads the message bytes b[i, end) (latin1: byte offsets are string indexes),
+ * indexes the parameters into PSCAN and returns how many there are, or -1 when the span holds
+ * anything else (then the caller takes the tolerant generic path, which also raises the issues).
+ * On success readParams over the same span would return true and find the same parameters: a
+ * quoted value is what lies between its quotes, as readQuoted gives it.
  */
 export function scanParams(b: Uint8Array, i: number, end: number): number {
   let count = 0;
@@ -343,20 +345,31 @@ export function scanParams(b: Uint8Array, i: number, end: number): number {
     let c = 0;
     while (i < end && (c = b[i]) !== 59 && c !== 61 && c > 32) i++;
     if (i === nameStart) return -1;
+    const nameEnd = i;
     let vStart = -1;
     let vEnd = -1;
     if (i < end) {
       if (c === 61) {
         vStart = ++i;
-        if (i < end && b[i] === 34) return -1;
-        while (i < end && (c = b[i]) !== 59 && c > 32) i++;
-        vEnd = i;
+        if (i < end && b[i] === 34) {
+          // quoted-string: any byte but DQUOTE, and no backslash (a quoted-pair is readQuoted's to resolve).
+          vStart = ++i;
+          while (i < end && (c = b[i]) !== 34) {
+            if (c === 92) return -1;
+            i++;
+          }
+          if (i >= end) return -1; // unterminated
+          vEnd = i++;
+        } else {
+          while (i < end && (c = b[i]) !== 59 && c > 32) i++;
+          vEnd = i;
+        }
       }
       if (i < end && b[i] !== 59) return -1;
     }
     const k = count++ * 4;
     PSCAN[k] = nameStart;
-    PSCAN[k + 1] = vStart < 0 ? i : vStart - 1;
+    PSCAN[k + 1] = nameEnd;
     PSCAN[k + 2] = vStart;
     PSCAN[k + 3] = vEnd;
   }

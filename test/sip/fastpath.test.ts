@@ -29,7 +29,7 @@ const PIECE = fc.constantFrom(
   "sip:", "sips:", "SIP:", "tel:", "alice", "@", "example.test", "198.51.100.20", ":", "5060", "65536", "0", ";", "=",
   "tag", "TAG", "branch", "z9hG4bK-1", "rport", "received", "maddr", "ttl", "255", "256", "expires", "q", "0.5", "2",
   "transport", "udp", "lr", "<", ">", '"', '"Alice"', "\\", " ", "  ", "\t", ",", "?", "%41", "%", "[", "]", "::1",
-  "\u00e9", "\u0001", "\u000b", "*", "x", "",
+  "\u00e9", "\u0001", "\u000b", "*", "x", "", "+sip.instance", '"<urn:uuid:1>"', '="a;b"', '"\\"',
 );
 const VIA_PIECE = fc.constantFrom("SIP/2.0/UDP ", "SIP/2.0/TCP ", "SIP/2.0/tls ", "SIP/2.0/SCTP ", "SIP/2.0/ws ", "SIP / 2.0 / UDP ", "SIP/2.0/UDP  ");
 const AUTH_PIECE = fc.constantFrom(
@@ -102,6 +102,12 @@ describe("fast scanners agree with the generic readers", () => {
       "Authorization: Digest username=\"a\",nc=00000001\t,qop=auth", "Authorization: Digest username=\"a\",qop=auth\u0001,nc=1",
       'WWW-Authenticate: Digest realm="r",nonce="n\u0001",algorithm=MD5\t,qop="auth"',
       "Via: SIP/2.0/UDP h;branch=z9hG4bK\u0001x;rport", "Via: SIP/2.0/UDP h;branch=z9hG4bK\tx;rport", "Via: SIP/2.0/UDP h;rport\u000b;x=1",
+      // Quoted parameter values: clean ones are scanned, a quoted-pair, a missing closing quote or
+      // text after the closing quote go to the generic reader.
+      'Contact: <sip:a@h:5060;transport=udp>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-000000100000>";expires=3600',
+      'Contact: <sip:a@h>;+sip.instance="<urn:uuid:1>"x;expires=1', 'Contact: <sip:a@h>;p="a\\"b";expires=1',
+      'Contact: <sip:a@h>;p="open;expires=1', 'Contact: <sip:a@h>;p="";q=1', 'Contact: <sip:a@h>;p="a b\t\u00e9";expires=2',
+      'Via: SIP/2.0/UDP h;branch="z9hG4bK1";received="192.0.2.1";rport', 'From: <sip:a@h>;tag="t;1"', 'To: <sip:a@h>;tag="t"',
     ];
     for (const line of lines) compare(sip([...BASE, line, "Content-Length: 0"]));
   });
@@ -128,6 +134,12 @@ describe("fast scanners agree with the generic readers", () => {
     expect(msg?.from).toMatchObject({ displayName: "Alice", tag: "a1", angle: true, uri: { user: "alice", password: "pw", host: "example.test" } });
     expect(msg?.to?.uri.params.get("transport")).toBe("udp");
     expect(msg?.contacts[0]).toMatchObject({ star: false, expires: 300, q: 0.5, angle: false, uri: { host: "198.51.100.20", port: 5060 } });
+    const instance = parseSip(
+      sip([...BASE, "Via: SIP/2.0/UDP h;branch=z9hG4bK-2", "From: <sip:a@h>;tag=1", "To: <sip:a@h>", 'Contact: <sip:a@h>;+sip.instance="<urn:uuid:1>";expires=60', "Content-Length: 0"]),
+    );
+    expect(instance.issues).toEqual([]);
+    expect(instance.message?.contacts[0]).toMatchObject({ expires: 60, uri: { host: "h" } });
+    expect(instance.message?.contacts[0].params.entries()).toEqual([["+sip.instance", "<urn:uuid:1>"], ["expires", "60"]]);
     expect(msg?.challenges[0]).toMatchObject({ realm: "example.test", nonce: "n1", qop: ["auth", "auth-int"], algorithm: "MD5", stale: true });
     expect(msg?.credentials[0]).toMatchObject({ username: "alice", response: "r", nc: "00000001", qop: "auth", cnonce: "c" });
     expect(msg?.credentials[0].quoted).toEqual(["username", "realm", "nonce", "uri", "response", "cnonce"]);
