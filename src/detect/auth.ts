@@ -183,11 +183,6 @@ function reasonHint(reason: string | undefined): ReasonHint {
   return undefined;
 }
 
-/** succeeded: a cycle in which credentials were accepted. */
-function succeeded(hs: Handshake): AuthAttempt | undefined {
-  return hs.attempts.find((a) => a.credentials && a.status !== undefined && a.status >= 200 && a.status < 300);
-}
-
 /**
  * rejected reports an identity whose credentials were refused and never accepted afterwards: wrong
  * password, unknown user, or — when the password verifies, or the same credentials were accepted

@@ -101,7 +101,6 @@ export class NetDecoder {
   private sctpTsNs = 0n;
   private nextExpireNs = -1n;
   private lastFrame = 0;
-  private lastTsNs = 0n;
   readonly stats: NetStats = { frames: 0, ipPackets: 0, ipFragments: 0, udpDatagrams: 0, tcpSegments: 0, skippedLinkTypes: new Map() };
 
   constructor(
@@ -124,7 +123,6 @@ export class NetDecoder {
   frame(f: Frame): void {
     this.stats.frames++;
     this.lastFrame = f.index;
-    this.lastTsNs = f.tsNs;
     if (this.nextExpireNs < 0n || f.tsNs >= this.nextExpireNs) {
       this.frags.expire(f.tsNs);
       this.tcp.expire(f.tsNs, f.index);
