@@ -7,6 +7,7 @@
 import type { CapturedMessage } from "../extract/model.js";
 import { formatEndpoint } from "../net/addr.js";
 import { labelOf } from "../detect/observe.js";
+import { AddressCache } from "../util/address-cache.js";
 import { OldestFirst } from "../util/oldest.js";
 import { detach, StringPool } from "../util/strings.js";
 
@@ -17,8 +18,6 @@ const MAX_STEPS = 40;
  * otherwise grow its memory without bound.
  */
 const MAX_SEEN = 64;
-/** Addresses whose endpoint names are remembered; beyond, the memory starts over. */
-const MAX_ENDPOINT_NAMES = 16_384;
 
 /** RawStep is one recorded message of a flow, as flowSteps hands it to the report. */
 export interface RawStep {
@@ -136,8 +135,11 @@ export class LadderRecorder {
   private readonly lru = new OldestFirst<string, FlowLog>((log) => log.touched);
   /** Labels repeat across steps: one copy each (see util/strings.ts). */
   private readonly strings = new StringPool();
-  /** ip:port names of endpoints, by address then port (see endpointName). */
-  private readonly endpoints = new Map<string, Map<number, string>>();
+  /**
+   * ip:port names of endpoints, formatted and copied once per endpoint: formatting and pooling a
+   * fresh string for every step cost more than the rest of recording it.
+   */
+  private readonly endpoints = new AddressCache((ip, port) => detach(formatEndpoint(ip, port)));
 
   constructor(
     private readonly maxNormal = 5000,
@@ -184,7 +186,7 @@ export class LadderRecorder {
       return;
     }
     log.data.push(
-      m.frame, m.tsNs, this.endpointName(m.src, m.srcPort), this.endpointName(m.dst, m.dstPort), m.transport,
+      m.frame, m.tsNs, this.endpoints.get(m.src, m.srcPort), this.endpoints.get(m.dst, m.dstPort), m.transport,
       this.strings.get(labelOf(msg)), status ?? -1, retransmission ? 1 : 0,
     );
   }
@@ -200,25 +202,6 @@ export class LadderRecorder {
       log.seenNext = (log.seenNext + 1) % MAX_SEEN;
     }
     return false;
-  }
-
-  /**
-   * endpointName formats ip:port once per endpoint. The decoder hands out one string per address
-   * (net/addr.ts caches them), so the lookup hashes nothing new; formatting and pooling a fresh
-   * string for every step cost more than the rest of recording it.
-   */
-  private endpointName(ip: string, port: number): string {
-    let ports = this.endpoints.get(ip);
-    if (!ports) {
-      if (this.endpoints.size >= MAX_ENDPOINT_NAMES) this.endpoints.clear();
-      this.endpoints.set(ip, (ports = new Map()));
-    }
-    let name = ports.get(port);
-    if (name === undefined) {
-      name = detach(formatEndpoint(ip, port));
-      ports.set(port, name);
-    }
-    return name;
   }
 
   private promote(key: string, log: FlowLog): void {

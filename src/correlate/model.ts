@@ -83,8 +83,8 @@ export interface Transaction {
   toHost?: string;
   userAgent?: string;
   credentials?: CredentialsInfo;
-  /** Provisional responses (bounded). */
-  provisional: ResponseInfo[];
+  /** Provisional responses (bounded); most transactions have none and share one frozen empty list. */
+  provisional: readonly ResponseInfo[];
   final?: ResponseInfo;
   /** Retransmissions of the final response. */
   finalRetransmissions: number;

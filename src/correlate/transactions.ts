@@ -10,10 +10,12 @@ import type { CapturedMessage } from "../extract/model.js";
 import type { SipMessage } from "../sip/message.js";
 import { formatEndpoint } from "../net/addr.js";
 import { challengeOf, credentialsOf } from "./auth-info.js";
+import { AddressCache } from "../util/address-cache.js";
 import { OldestFirst } from "../util/oldest.js";
 import { KeyRing } from "../util/ring.js";
 import { detach, StringPool } from "../util/strings.js";
-import type { Transaction, TransactionStats } from "./model.js";
+import { appended } from "../util/window.js";
+import type { Endpoint, ResponseInfo, Transaction, TransactionStats } from "./model.js";
 
 /** RFC 3261 §17.1.1.2: Timer B/F = 64·T1 = 32 s with T1 = 500 ms. */
 export const TIMER_F_NS = 32_000_000_000n;
@@ -21,6 +23,8 @@ export const TIMER_F_NS = 32_000_000_000n;
 const TIMER_C_NS = 200_000_000_000n;
 const MAGIC_COOKIE = "z9hG4bK";
 const MAX_PROVISIONAL = 8;
+/** The provisional responses of a transaction that has none (most): one shared frozen list. */
+const NO_RESPONSES: readonly ResponseInfo[] = Object.freeze([]);
 /** Status class names, made once rather than for every final response. */
 const STATUS_CLASSES = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"];
 
@@ -76,8 +80,14 @@ export function transactionKey(capture: number, msg: SipMessage, method: string)
   return `${capture}|2543|${msg.callId ?? ""}|${cseq.seq}|${method}|${msg.from?.tag ?? ""}|${sentBy}|${via.branch ?? ""}`;
 }
 
-/** TimerState is a transaction's timer bookkeeping, on the correlator's leap-corrected clock. */
-interface TimerState {
+/**
+ * Open is an open transaction with its timer bookkeeping, on the correlator's leap-corrected
+ * clock: one record per transaction, the table's map value, rather than a second map from
+ * transaction to timers (every transaction outlives a few scavenges, so each entry and record
+ * became old-generation garbage).
+ */
+interface Open {
+  tx: Transaction;
   first: bigint;
   lastRequest: bigint;
   lastProvisional?: bigint;
@@ -86,15 +96,14 @@ interface TimerState {
 
 /** TransactionTable tracks open transactions of all captures. */
 export class TransactionTable {
-  private readonly open = new Map<string, Transaction>();
-  private readonly timers = new Map<Transaction, TimerState>();
+  private readonly open = new Map<string, Open>();
   readonly stats: TransactionStats = emptyStats();
   /** Transactions closed early because the table was full. */
   evicted = 0;
   /** First-seen order of `open`, for eviction when it is full (see OldestFirst). */
-  private readonly order = new OldestFirst<string, Transaction>((tx) => tx.requestFrames[0]);
+  private readonly order = new OldestFirst<string, Open>((o) => o.tx.requestFrames[0]);
   /** Final-response order of the answered transactions of `open`: these are closed first when it is full. */
-  private readonly answeredOrder = new OldestFirst<string, Transaction>((tx) => tx.requestFrames[0]);
+  private readonly answeredOrder = new OldestFirst<string, Open>((o) => o.tx.requestFrames[0]);
   /**
    * Keys of answered transactions closed early to make room, the latest ones: a retransmission
    * arriving for one after all (its response was lost on the way to the client) is counted as a
@@ -103,6 +112,8 @@ export class TransactionTable {
   private readonly closedEarly: RecentKeys;
   /** Copies of the repeating strings transactions keep (see util/strings.ts: no message text stays pinned). */
   private readonly strings = new StringPool();
+  /** Client and server endpoints, one frozen record per address and port, shared by their transactions. */
+  private readonly endpoints = new AddressCache((ip, port): Endpoint => Object.freeze({ ip, port }));
 
   constructor(
     private readonly listener: TransactionListener,
@@ -122,33 +133,34 @@ export class TransactionTable {
       // ACK to a non-2xx final response belongs to the INVITE transaction (§17.1.1.3); ACK to a
       // 2xx is its own transaction that never gets a response: nothing to track.
       const key = transactionKey(m.capture, msg, "INVITE");
-      const inv = key ? this.open.get(key) : undefined;
+      const inv = key ? this.open.get(key)?.tx : undefined;
       if (inv?.final && inv.final.status >= 300 && inv.ackFrame === undefined) inv.ackFrame = m.frame;
       return;
     }
     const key = transactionKey(m.capture, msg, method);
     if (!key) return;
-    const existing = this.open.get(key);
-    if (!existing && this.closedEarly.has(key)) {
+    const open = this.open.get(key);
+    if (!open && this.closedEarly.has(key)) {
       this.stats.requestRetransmissions++;
       return;
     }
-    if (existing) {
+    if (open) {
+      const existing = open.tx;
       existing.requestFrames.push(m.frame);
       existing.retransmissions++;
       existing.lastRequestTsNs = m.tsNs;
-      const timer = this.timers.get(existing);
-      if (timer) timer.lastRequest = t;
+      open.lastRequest = t;
       this.stats.requestRetransmissions++;
       this.listener.retransmitted?.(existing, m);
       return;
     }
     if (this.open.size >= this.limits.maxOpen) this.evictOldest();
     // The key is built from message text (the branch): the table keeps a copy, not the text.
-    const tx = newTransaction(detach(key), m, msg, method, this.strings);
-    this.open.set(tx.key, tx);
-    this.order.added(this.open, tx.key, tx);
-    this.timers.set(tx, { first: t, lastRequest: t });
+    const tx = newTransaction(detach(key), m, msg, method, this.strings, this.endpoints);
+    // Every field from the start: one object shape for all entries.
+    const entry: Open = { tx, first: t, lastRequest: t, lastProvisional: undefined, final: undefined };
+    this.open.set(tx.key, entry);
+    this.order.added(this.open, tx.key, entry);
     this.stats.total++;
     this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
     this.listener.started(tx, m, msg);
@@ -158,18 +170,18 @@ export class TransactionTable {
   response(m: CapturedMessage, msg: SipMessage, t: bigint = m.tsNs): void {
     const method = msg.cseq?.method.toUpperCase() ?? "";
     const key = transactionKey(m.capture, msg, method);
-    const tx = key ? this.open.get(key) : undefined;
+    const open = key ? this.open.get(key) : undefined;
     const status = msg.status ?? 0;
-    if (!tx) {
+    if (!open) {
       if (key !== undefined && this.closedEarly.has(key)) this.stats.responseRetransmissions++;
       else this.stats.orphanResponses++;
       return;
     }
+    const tx = open.tx;
     const info = { frame: m.frame, tsNs: m.tsNs, status, reason: this.strings.get(msg.reason ?? "") };
-    const timer = this.timers.get(tx);
     if (status < 200) {
-      if (tx.provisional.length < MAX_PROVISIONAL) tx.provisional.push(info);
-      if (timer) timer.lastProvisional = t;
+      if (tx.provisional.length < MAX_PROVISIONAL) tx.provisional = appended(tx.provisional, info);
+      open.lastProvisional = t;
       return;
     }
     if (tx.final) {
@@ -178,8 +190,8 @@ export class TransactionTable {
       return;
     }
     tx.final = info;
-    if (timer) timer.final = t;
-    this.answeredOrder.added(this.open, tx.key, tx);
+    open.final = t;
+    this.answeredOrder.added(this.open, tx.key, open);
     const cls = STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
     this.stats.byStatusClass[cls] = (this.stats.byStatusClass[cls] ?? 0) + 1;
     tx.serverAgent = this.strings.get(msg.server ?? msg.userAgent);
@@ -194,16 +206,15 @@ export class TransactionTable {
 
   /** expire closes transactions whose timers ran out at capture time `nowNs`. */
   expire(nowNs: bigint): void {
-    for (const tx of this.open.values()) {
-      const timer = this.timers.get(tx) as TimerState;
+    for (const open of this.open.values()) {
       // Insertion order is first-seen order: nothing younger than Timer F can be due.
-      if (nowNs - timer.first <= TIMER_F_NS) break;
-      if (timer.final !== undefined) {
-        if (nowNs - timer.final > TIMER_F_NS) this.close(tx, "completed");
-      } else if (timer.lastProvisional === undefined) {
-        if (nowNs - timer.lastRequest > TIMER_F_NS || nowNs - timer.first > 2n * TIMER_F_NS) this.close(tx, "unanswered");
-      } else if (nowNs - timer.lastProvisional > TIMER_C_NS) {
-        this.close(tx, "unanswered");
+      if (nowNs - open.first <= TIMER_F_NS) break;
+      if (open.final !== undefined) {
+        if (nowNs - open.final > TIMER_F_NS) this.close(open.tx, "completed");
+      } else if (open.lastProvisional === undefined) {
+        if (nowNs - open.lastRequest > TIMER_F_NS || nowNs - open.first > 2n * TIMER_F_NS) this.close(open.tx, "unanswered");
+      } else if (nowNs - open.lastProvisional > TIMER_C_NS) {
+        this.close(open.tx, "unanswered");
       }
     }
   }
@@ -213,11 +224,10 @@ export class TransactionTable {
    * that got provisional responses is still ringing unless Timer C ran out (RFC 3261 §16.6).
    */
   finish(endNs: bigint): void {
-    for (const tx of [...this.open.values()]) {
-      const timer = this.timers.get(tx) as TimerState;
+    for (const { tx, first, lastProvisional } of [...this.open.values()]) {
       if (tx.final) this.close(tx, "completed");
-      else if (timer.lastProvisional !== undefined) this.close(tx, endNs - timer.lastProvisional > TIMER_C_NS ? "unanswered" : "open_at_end");
-      else this.close(tx, isTimedOut({ firstTsNs: timer.first as bigint, retransmissions: tx.retransmissions }, endNs) ? "unanswered" : "open_at_end");
+      else if (lastProvisional !== undefined) this.close(tx, endNs - lastProvisional > TIMER_C_NS ? "unanswered" : "open_at_end");
+      else this.close(tx, isTimedOut({ firstTsNs: first, retransmissions: tx.retransmissions }, endNs) ? "unanswered" : "open_at_end");
     }
   }
 
@@ -229,20 +239,19 @@ export class TransactionTable {
    * counted: its outcome is unknown.
    */
   private evictOldest(): void {
-    const answered = this.answeredOrder.oldest(this.open);
+    const answered = this.answeredOrder.oldest(this.open)?.tx;
     if (answered !== undefined) {
       this.closedEarly.add(answered.key);
       this.close(answered, "completed");
       return;
     }
-    const oldest = this.order.oldest(this.open) as Transaction;
+    const oldest = (this.order.oldest(this.open) as Open).tx;
     this.evicted++;
     this.close(oldest, "open_at_end");
   }
 
   private close(tx: Transaction, reason: CloseReason): void {
     this.open.delete(tx.key);
-    this.timers.delete(tx);
     if (reason === "completed") this.stats.completed++;
     else if (reason === "unanswered") this.stats.unanswered++;
     else this.stats.openAtEnd++;
@@ -284,7 +293,7 @@ export function isTimedOut(tx: Pick<Transaction, "firstTsNs" | "retransmissions"
  * newTransaction builds a transaction from its first request. Strings are copied (unique ones) or
  * pooled (repeating ones): the transaction and the records made from it outlive the message.
  */
-function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method: string, pool: StringPool): Transaction {
+function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method: string, pool: StringPool, endpoints: AddressCache<Endpoint>): Transaction {
   const via = msg.topVia;
   const from = msg.from;
   const to = msg.to;
@@ -299,8 +308,8 @@ function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method
     firstTsNs: m.tsNs,
     lastRequestTsNs: m.tsNs,
     retransmissions: 0,
-    client: { ip: m.src, port: m.srcPort },
-    server: { ip: m.dst, port: m.dstPort },
+    client: endpoints.get(m.src, m.srcPort),
+    server: endpoints.get(m.dst, m.dstPort),
     transport: m.transport,
     viaSentBy: via ? pool.get(formatEndpoint(via.host, via.port ?? 5060)) : undefined,
     requestUri: pool.get(msg.requestUri),
@@ -312,7 +321,7 @@ function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method
     toHost: pool.get(to?.uri.host),
     userAgent: pool.get(msg.userAgent),
     credentials: credentialsOf(msg, pool),
-    provisional: [],
+    provisional: NO_RESPONSES,
     finalRetransmissions: 0,
     contact: contact && !contact.star ? pool.get(contact.uri.raw) : contact?.star ? "*" : undefined,
   };
