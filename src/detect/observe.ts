@@ -93,7 +93,13 @@ export class Observations {
   readonly badRequests = new Sampled<MessageRef & { reason: string }>();
   readonly alg = new Sampled<AlgSignal>();
   readonly unreachable = new Sampled<UnreachableRef>();
+  /** Request sources by `capture|ip`. */
   readonly sources = new Map<string, SourceStats>();
+  /**
+   * The same sources by capture, then address: the per-request lookup. The decoder hands out one
+   * string per address (net/addr.ts), so no key is built and hashed per request.
+   */
+  private readonly sourcesByCapture: Map<string, SourceStats>[] = [];
   /** Per message identity (branch, Call-ID, CSeq, kind), what each capture point saw. */
   readonly fingerprints = new Map<string, Fingerprint[]>();
   /** Requests seen with CRLF/OPTIONS keep-alive traffic from a client (NAT binding refresh). */
@@ -142,15 +148,16 @@ export class Observations {
   }
 
   private source(m: CapturedMessage, msg: SipMessage): void {
-    const key = `${m.capture}|${m.src}`;
-    let s = this.sources.get(key);
+    const byIp = (this.sourcesByCapture[m.capture] ??= new Map());
+    let s = byIp.get(m.src);
     if (!s) {
       if (this.sources.size >= MAX_SOURCES) return;
       s = {
         capture: m.capture, ip: m.src, requests: 0, methods: {}, identities: new Set(), identityCount: 0, userAgents: new Set(),
         firstTsNs: m.tsNs, lastTsNs: m.tsNs, frames: [],
       };
-      this.sources.set(key, s);
+      this.sources.set(`${m.capture}|${m.src}`, s);
+      byIp.set(m.src, s);
     }
     s.requests++;
     const method = msg.methodUpper ?? "?";
