@@ -167,7 +167,9 @@ export class LadderRecorder {
       // The key looked up with is the message's (a slice of its text): from here on the log's
       // own copy is used, so nothing kept refers to the message.
       key = log.key;
-      if (!log.sticky) {
+      // Already the most recently used flow (a response right after its request): the order
+      // would not change, so it is not recorded again.
+      if (!log.sticky && log.touched !== this.clock) {
         log.touched = ++this.clock;
         this.lru.added(this.normal, key, log);
       }

@@ -224,6 +224,8 @@ export class HandshakeTracker {
       firstTsNs: tx.firstTsNs,
       lastTsNs: tx.firstTsNs,
       userAgent: tx.userAgent,
+      // Filled when answered; declared now so every cycle has one compact shape.
+      status: undefined, serverAgent: undefined,
     };
     this.state.set(hs, { callKeys: [], idKeys: [], pending: 0 });
     return hs;
@@ -238,6 +240,8 @@ export class HandshakeTracker {
       credentials: tx.credentials,
       requestUri: tx.requestUri,
       retransmissions: 0,
+      // Filled when answered; declared now so every attempt has one compact shape.
+      responseFrame: undefined, status: undefined, reason: undefined, challenge: undefined,
     };
     hs.attemptCount++;
     if (tx.credentials) {

@@ -89,7 +89,9 @@ export class RegistrationTracker {
       frame: tx.requestFrames[0], tsNs: tx.firstTsNs, cseq: tx.cseq, callId: tx.callId, credentials: tx.credentials,
       authenticated: tx.credentials !== undefined,
       requestUri: tx.requestUri, retransmissions: 0, client: tx.client, expiresRequested: tx.expiresRequested,
-      contact: tx.contact, viaSentBy: tx.viaSentBy, unanswered: false, frames: [tx.requestFrames[0]], lastTsNs: tx.firstTsNs,
+      // Until the transaction closes, its own list of request frames (no copy made for every
+      // REGISTER); on close, framesOf's exact-size list of all its frames.
+      contact: tx.contact, viaSentBy: tx.viaSentBy, unanswered: false, frames: tx.requestFrames, lastTsNs: tx.firstTsNs,
       // Filled when answered; declared now so every attempt has one compact shape.
       responseFrame: undefined, status: undefined, reason: undefined, challenge: undefined, expiresGranted: undefined,
       received: undefined, rport: undefined,

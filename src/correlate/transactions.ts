@@ -324,8 +324,12 @@ function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method
     provisional: NO_RESPONSES,
     finalRetransmissions: 0,
     contact: contact && !contact.star ? pool.get(contact.uri.raw) : contact?.star ? "*" : undefined,
+    expiresRequested: method === "REGISTER" ? requestedExpiry(msg) : undefined,
+    // Filled when answered; declared now so every transaction has one shape with all its fields
+    // in the object: each one added later costs a growing out-of-object property store.
+    final: undefined, challenge: undefined, serverAgent: undefined, expiresGranted: undefined, received: undefined,
+    rport: undefined, ackFrame: undefined, minExpires: undefined,
   };
-  if (method === "REGISTER") tx.expiresRequested = requestedExpiry(msg);
   return tx;
 }
 
