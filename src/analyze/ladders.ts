@@ -9,6 +9,7 @@ import { formatEndpoint } from "../net/addr.js";
 import { labelOf } from "../detect/observe.js";
 import { AddressCache } from "../util/address-cache.js";
 import { OldestFirst } from "../util/oldest.js";
+import { KeyRing } from "../util/ring.js";
 import { detach, StringPool } from "../util/strings.js";
 
 const MAX_STEPS = 40;
@@ -65,9 +66,7 @@ export interface FlowLog {
    * number), oldest overwritten first, to flag retransmissions. 53-bit hashes, so a false match
    * among 64 entries has odds of about 1 in 10^14, and a flow keeps numbers, not strings.
    */
-  seen: number[];
-  /** Where the next identity goes once `seen` is full. */
-  seenNext: number;
+  seen: KeyRing<number>;
   authenticated: boolean;
   /** When the flow last saw a message (recorder's counter), for least-recently-used eviction. */
   touched: number;
@@ -159,7 +158,7 @@ export class LadderRecorder {
       // Map keys keep the strings they were built from: store copies (util/strings.ts).
       const own = detach(callId);
       key = m.capture === 0 ? own : detach(key);
-      log = { key, callId: own, capture: m.capture, data: [], omitted: 0, sticky: false, seen: [], seenNext: 0, authenticated: false, touched: ++this.clock };
+      log = { key, callId: own, capture: m.capture, data: [], omitted: 0, sticky: false, seen: new KeyRing(MAX_SEEN), authenticated: false, touched: ++this.clock };
       if (this.normal.size >= this.maxNormal) this.normal.delete((this.lru.oldest(this.normal) as FlowLog).key);
       this.normal.set(key, log);
       this.lru.added(this.normal, key, log);
@@ -195,14 +194,8 @@ export class LadderRecorder {
 
   /** seenBefore reports whether the flow met this identity among its latest MAX_SEEN, remembering it if not. */
   private seenBefore(log: FlowLog, id: number): boolean {
-    const seen = log.seen;
-    for (let i = 0; i < seen.length; i++) if (seen[i] === id) return true;
-    if (seen.length < MAX_SEEN) {
-      seen.push(id);
-    } else {
-      seen[log.seenNext] = id;
-      log.seenNext = (log.seenNext + 1) % MAX_SEEN;
-    }
+    if (log.seen.has(id)) return true;
+    log.seen.push(id);
     return false;
   }
 

@@ -22,4 +22,14 @@ export class KeyRing<K> {
     this.next = (this.next + 1) % this.max;
     return oldest;
   }
+
+  /** has reports whether the key is among the latest `max` pushed (a linear scan: rings are small or rarely asked). */
+  has(key: K): boolean {
+    return this.ring.includes(key);
+  }
+
+  /** size is how many keys the ring holds (at most `max`). */
+  get size(): number {
+    return this.ring.length;
+  }
 }

@@ -68,7 +68,7 @@ describe("LadderRecorder", () => {
     r.record(captured(sip({ callId: "c2", branch: "z9hG4bKfirst", seq: 1 })));
     const log = flow(r, "c2") as FlowLog;
     expect(log.sticky).toBe(false);
-    expect(log.seen.length).toBe(64);
+    expect(log.seen.size).toBe(64);
     // The latest one is still remembered: this one is.
     r.record(captured(sip({ callId: "c2", branch: "z9hG4bKn63", seq: 65 })));
     expect(log.sticky).toBe(true);

@@ -11,5 +11,14 @@ describe("KeyRing", () => {
   it("remembers nothing with room for nothing", () => {
     const ring = new KeyRing<number>(0);
     expect([1, 2].map((k) => ring.push(k))).toEqual([1, 2]);
+    expect(ring.has(1)).toBe(false);
+    expect(ring.size).toBe(0);
+  });
+
+  it("knows the keys it holds: the latest `max` pushed", () => {
+    const ring = new KeyRing<number>(3);
+    for (const k of [1, 2, 3, 4]) ring.push(k);
+    expect([1, 2, 3, 4].map((k) => ring.has(k))).toEqual([false, true, true, true]);
+    expect(ring.size).toBe(3);
   });
 });
