@@ -37,21 +37,27 @@ export async function readCapture(
   let gzip = false;
   let gzipError: string | undefined;
   const it = raw[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (!first.done && first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b) {
-    gzip = true;
-    // zlib holds on to what it is given until it has inflated it: no reused buffer for it.
-    if (file) file.reuse = false;
-    gzipError = await pumpGunzip(file ? Buffer.from(first.value) : first.value, it, parser, ready);
-  } else if (!first.done) {
-    parser.push(first.value);
-    for (let r = await it.next(); !r.done && !parser.damage; r = await it.next()) {
-      // Let a slow consumer (a pipe) catch up between chunks: memory stays bounded.
-      await ready?.();
-      parser.push(r.value);
+  try {
+    const first = await it.next();
+    if (!first.done && first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b) {
+      gzip = true;
+      // zlib holds on to what it is given until it has inflated it: no reused buffer for it.
+      if (file) file.reuse = false;
+      gzipError = await pumpGunzip(file ? Buffer.from(first.value) : first.value, it, parser, ready);
+    } else if (!first.done) {
+      parser.push(first.value);
+      for (let r = await it.next(); !r.done && !parser.damage; r = await it.next()) {
+        // Let a slow consumer (a pipe) catch up between chunks: memory stays bounded.
+        await ready?.();
+        parser.push(r.value);
+      }
     }
+  } finally {
+    // A file left mid-read (damage, not a capture, a consumer that failed) is closed now: left to
+    // the garbage collector, Node closes it with a DEP0137 warning on stderr, a second line under
+    // the one-line error. A finished read has closed it already, and this is then a no-op.
+    if (file) await it.return?.();
   }
-  if (parser.damage && typeof input === "string") await it.return?.();
   parser.end(gzipError);
   return {
     format: parser.format ?? "pcap",

@@ -3,13 +3,14 @@
  * many frames, which link types, which timestamps and what damage each file has), plus chunking
  * independence, gzip, stdin-like streams and the not-a-capture error.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CaptureParser, NotACaptureError, readCapture, type Frame } from "../../src/capture/index.js";
-import { GENERATED, LAB } from "../helpers/corpus.js";
+import { GENERATED, LAB, REPO } from "../helpers/corpus.js";
 import { manifest } from "../helpers/manifest.js";
 
 interface Seen {
@@ -136,5 +137,37 @@ describe("reader", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("reader closes its file on every way out", () => {
+  it("not a capture, damage, a consumer that throws: no file left for the garbage collector (DEP0137 on stderr)", () => {
+    // In a child with a collector we can run: a file handle left open is closed by it, with a
+    // warning that would be a second line under the CLI's one-line error.
+    const script = `
+      const { readCapture } = await import(${JSON.stringify(`${REPO}/dist/capture/source.js`)});
+      const warnings = [];
+      process.on("warning", (w) => warnings.push(w.code ?? w.name));
+      const outcomes = [];
+      const read = async (file, onFrame) => {
+        try {
+          const r = await readCapture(file, onFrame);
+          outcomes.push(r.damage ? "damage" : "ok");
+        } catch (e) {
+          outcomes.push(e.name);
+        }
+      };
+      await read(${JSON.stringify(join(GENERATED, "not-a-capture.txt"))}, () => {});
+      await read(${JSON.stringify(join(GENERATED, "truncated.pcap"))}, () => {});
+      await read(${JSON.stringify(join(LAB, "bad_password_udp.pcap"))}, () => { throw new TypeError("consumer failed"); });
+      for (let i = 0; i < 5; i++) {
+        globalThis.gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      console.log(JSON.stringify({ outcomes, warnings }));
+    `;
+    const out = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" }));
+    expect(out.outcomes).toEqual(["NotACaptureError", "damage", "TypeError"]);
+    expect(out.warnings).toEqual([]);
   });
 });
