@@ -22,6 +22,8 @@ export interface AnalyzeCliOptions {
   failOn: FailOn;
   redact: boolean;
   color?: boolean;
+  /** `--all`: list everything in the table and Markdown reports. */
+  all?: boolean;
   credentials?: CredentialStore;
   /** TLS key log contents. */
   tlsKeylog?: string;
@@ -65,6 +67,6 @@ export async function runAnalyze(o: AnalyzeCliOptions): Promise<{ chunks: Iterab
   // Colour only for a table on a terminal (never in files or pipes unless forced).
   const color = format === "table" && !o.output && colorEnabled({ isTTY: o.isTTY, env: o.env, flag: o.color });
   const width = o.output || !o.isTTY ? 100 : Math.max(60, o.columns ?? 80);
-  const chunks = format === "json" ? renderJsonChunks(report) : [renderReport(report, format, { width, color })];
+  const chunks = format === "json" ? renderJsonChunks(report) : [renderReport(report, format, { width, color, all: o.all })];
   return { chunks, code: exitCodeFor(report, o.failOn), report };
 }

@@ -164,6 +164,7 @@ export async function main(argv: string[]): Promise<void> {
           .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS (1.2 AES-GCM/ChaCha20, 1.3)" })
           .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs consistently" })
           .option("color", { type: "boolean", describe: "Colour the table (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" })
+          .option("all", { type: "boolean", default: false, describe: "List every registration and finding in the table and Markdown reports (by default: 50 rows, failures first, and 5 findings of each kind)" })
           .example("$0 analyze capture.pcapng", "table report in the terminal")
           .example("$0 analyze lan.pcap wan.pcap", "compare two capture points (SIP ALG)")
           .example("$0 analyze capture.pcap -o report.html", "self-contained HTML for the customer")
@@ -182,6 +183,7 @@ export async function main(argv: string[]): Promise<void> {
             failOn: args["fail-on"],
             redact: args.redact,
             color: args.color,
+            all: args.all,
             credentials,
             tlsKeylog,
             extract: extractLimits(args),

@@ -7,6 +7,7 @@ import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
 import { renderMarkdown } from "./markdown.js";
 import type { Report } from "./model.js";
+import { ALL, READING_LIMITS } from "./reading.js";
 import { renderTable } from "./table.js";
 
 export { colorEnabled, makeColors, type ColorContext, type Colors } from "./color.js";
@@ -16,6 +17,7 @@ export { renderJson } from "./json.js";
 export { renderMarkdown, mermaidLadder } from "./markdown.js";
 export { redactReport } from "./redact.js";
 export { reportJsonSchema, reportSchemaMarkdown } from "./schema.js";
+export { ALL, READING_LIMITS, type ReadingLimits } from "./reading.js";
 export { renderSvgLadder } from "./svg-ladder.js";
 export { renderTable } from "./table.js";
 
@@ -31,17 +33,19 @@ export interface RenderOptions {
   width?: number;
   /** Colour, for `table` only; the other formats never contain escape codes. */
   color?: boolean;
+  /** List every registration and finding in `table` and `markdown` (see reading.ts); JSON and HTML always do. */
+  all?: boolean;
 }
 
 /** renderReport renders a report in one format. The result ends with a newline. */
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
   switch (format) {
     case "table":
-      return renderTable(report, opts);
+      return renderTable(report, { ...opts, limits: opts.all ? ALL : READING_LIMITS });
     case "json":
       return renderJson(report);
     case "markdown":
-      return renderMarkdown(report);
+      return renderMarkdown(report, { limits: opts.all ? ALL : READING_LIMITS });
     case "html":
       return renderHtml(report);
   }

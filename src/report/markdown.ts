@@ -8,12 +8,15 @@
 import { severityRank, type Finding } from "../detect/model.js";
 import { renderFlow } from "./flow-text.js";
 import type { Ladder, Report, ReportCapture, ReportHandshake, ReportRegistration } from "./model.js";
+import { foldedText, omittedRowsText, pickFindings, pickRows, READING_LIMITS, type ReadingLimits } from "./reading.js";
 import { clockTime, dateTime, evidenceFrames, filesText, frameRef, oneLine, plural, seconds, statusText, subjectText } from "./text.js";
 
 /** MarkdownOptions controls the Markdown report. */
 export interface MarkdownOptions {
   /** Width of the plain-text ladders (default 100). */
   width?: number;
+  /** How much of a big report to list (default READING_LIMITS; ALL lists everything). */
+  limits?: ReadingLimits;
 }
 
 // Characters with a meaning somewhere in CommonMark or GitHub Flavored Markdown inline text:
@@ -239,19 +242,40 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     .map((f, i) => ({ f, i }))
     .sort((a, b) => severityRank(b.f.severity) - severityRank(a.f.severity) || a.i - b.i)
     .map((x) => x.f);
+  const limits = opts.limits ?? READING_LIMITS;
   out.push(`## Findings (${findings.length})`, "");
   if (findings.length === 0) out.push("No problems found.", "");
-  findings.forEach((f, i) => out.push(...findingSection(f, i + 1, multi)));
+  const { shown, folded } = pickFindings(findings, limits.findingsPerCode);
+  if (folded.length > 0) {
+    out.push(`${shown.length} of ${findings.length} findings are listed below, the first ${limits.findingsPerCode} of each kind. Not listed (all are in the JSON and HTML reports, or add --all):`, "");
+    for (const g of folded) out.push(`- ${mdText(foldedText(g))}`);
+    out.push("");
+  }
+  shown.forEach((f, i) => out.push(...findingSection(f, i + 1, multi)));
 
   out.push(`## Registrations (${report.registrations.length})`, "");
-  out.push(...(report.registrations.length > 0 ? registrationTable(report.registrations) : ["No REGISTER requests in the capture."]), "");
+  if (report.registrations.length === 0) {
+    out.push("No REGISTER requests in the capture.", "");
+  } else {
+    const regs = pickRows(report.registrations, limits.rows, (g) => g.outcome === "failed" || g.outcome === "timeout");
+    out.push(...registrationTable(regs.shown), "");
+    if (regs.omitted > 0) out.push(mdText(omittedRowsText(regs, "registrations", "failed and timed-out ones")), "");
+  }
 
   const others = report.handshakes.filter((h) => h.method !== "REGISTER");
-  if (others.length > 0) out.push(`## Other authentication handshakes (${others.length})`, "", ...handshakeTable(others), "");
+  if (others.length > 0) {
+    const hs = pickRows(others, limits.rows, (h) => h.outcome !== "success");
+    out.push(`## Other authentication handshakes (${others.length})`, "", ...handshakeTable(hs.shown), "");
+    if (hs.omitted > 0) out.push(mdText(omittedRowsText(hs, "handshakes", "unsuccessful ones")), "");
+  }
 
   if (report.ladders.length > 0) {
     out.push(`## Message ladders (${report.ladders.length})`, "");
-    report.ladders.forEach((l, i) => out.push(...ladderSection(l, i + 1, multi, width)));
+    const drawn = report.ladders.slice(0, limits.ladders);
+    if (drawn.length < report.ladders.length) {
+      out.push(`${drawn.length} of ${report.ladders.length} ladders are drawn below. The HTML report draws all of them, and \`sip401 flow CAPTURE --call-id ID\` prints any one (or add --all).`, "");
+    }
+    drawn.forEach((l, i) => out.push(...ladderSection(l, i + 1, multi, width)));
   }
 
   const l = report.limits;

@@ -9,6 +9,7 @@ import Table from "cli-table3";
 import { severityRank, type Finding } from "../detect/model.js";
 import { makeColors, type Colors } from "./color.js";
 import type { Report, ReportCapture, ReportHandshake, ReportRegistration } from "./model.js";
+import { foldedText, omittedRowsText, pickFindings, pickRows, READING_LIMITS, type ReadingLimits } from "./reading.js";
 import {
   clockTime,
   dateTime,
@@ -31,6 +32,8 @@ export interface TableOptions {
   width?: number;
   /** Colour the output (default false). */
   color?: boolean;
+  /** How much of a big report to list (default READING_LIMITS; ALL lists everything). */
+  limits?: ReadingLimits;
 }
 
 /** Cell is one table cell: text (may hold `\n` for deliberate line breaks) and an optional colour. */
@@ -372,13 +375,25 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   const out: string[] = [...headerBlock(report, width, c), ""];
   const heading = (text: string): void => void out.push(c.bold(text));
 
+  const limits = opts.limits ?? READING_LIMITS;
+  const note = (text: string): void => void out.push(...wrap(text, width).map((line) => c.dim(line)));
   heading(`Registrations (${report.registrations.length})`);
-  out.push(report.registrations.length > 0 ? tableOf(registrationLayouts(report.registrations, c), width, c) : "No REGISTER requests in the capture.", "");
+  if (report.registrations.length === 0) {
+    out.push("No REGISTER requests in the capture.", "");
+  } else {
+    const regs = pickRows(report.registrations, limits.rows, (g) => g.outcome === "failed" || g.outcome === "timeout");
+    out.push(tableOf(registrationLayouts(regs.shown, c), width, c));
+    if (regs.omitted > 0) note(omittedRowsText(regs, "registrations", "failed and timed-out ones"));
+    out.push("");
+  }
 
   const others = report.handshakes.filter((h) => h.method !== "REGISTER");
   if (others.length > 0) {
     heading(`Other authentication handshakes (${others.length})`);
-    out.push(tableOf(handshakeLayouts(others, c), width, c), "");
+    const hs = pickRows(others, limits.rows, (h) => h.outcome !== "success");
+    out.push(tableOf(handshakeLayouts(hs.shown, c), width, c));
+    if (hs.omitted > 0) note(omittedRowsText(hs, "handshakes", "unsuccessful ones"));
+    out.push("");
   }
 
   const findings = sortedFindings(report.findings);
@@ -386,8 +401,14 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   if (findings.length === 0) {
     out.push(c.green("No problems found."), "");
   } else {
-    out.push(tableOf(findingLayouts(findings, multi, c), width, c), "");
-    findings.forEach((f, i) => out.push(...findingDetails(f, i + 1, multi, width, c), ""));
+    const { shown, folded } = pickFindings(findings, limits.findingsPerCode);
+    out.push(tableOf(findingLayouts(shown, multi, c), width, c));
+    if (folded.length > 0) {
+      note(`${shown.length} of ${findings.length} findings listed, the first ${limits.findingsPerCode} of each kind. Not listed (all are in the JSON and HTML reports, or add --all):`);
+      for (const g of folded) out.push(...indented("- ", foldedText(g), 2, width).map((line) => c.severity(g.severity, line)));
+    }
+    out.push("");
+    shown.forEach((f, i) => out.push(...findingDetails(f, i + 1, multi, width, c), ""));
   }
 
   if (report.ladders.length > 0) {
@@ -400,8 +421,8 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     out.push("");
   }
 
-  const limits = limitsNote(report);
-  if (limits) out.push(...wrap(limits, width).map((line) => c.yellow(line)), "");
+  const limitsText = limitsNote(report);
+  if (limitsText) out.push(...wrap(limitsText, width).map((line) => c.yellow(line)), "");
   while (out.length > 0 && out[out.length - 1] === "") out.pop();
   return out.join("\n") + "\n";
 }

@@ -108,6 +108,31 @@ describe("sip401 analyze", () => {
     expect(run(["analyze", labCapture("nat_register_wan"), "--fail-on", "info"]).code).toBe(1);
   });
 
+  it("a busy capture's table and Markdown show 50 registrations and 5 findings of a kind; --all lists everything", () => {
+    // 300 kB of bench/make-capture.mjs traffic: 120 registrations (11 failed or timed out), 48 findings.
+    const busy = join(tmp, "busy.pcap");
+    const gen = spawnSync(process.execPath, [join(REPO, "bench/make-capture.mjs"), "--out", busy, "--size", "300kB", "--users", "200"], { encoding: "utf8" });
+    expect(gen.status, gen.stderr).toBe(0);
+    const model = JSON.parse(run(["analyze", busy, "--format", "json", "--fail-on", "none"]).stdout);
+    const regs: number = model.registrations.length;
+    const failing: string[] = model.registrations.filter((g: { outcome: string }) => g.outcome === "failed" || g.outcome === "timeout").map((g: { aor: string }) => g.aor);
+    expect(regs).toBeGreaterThan(50);
+    const rows = (text: string): number => (text.match(/^\| `sip:/gm) ?? []).length;
+    const md = run(["analyze", busy, "--format", "markdown", "--fail-on", "none"]).stdout;
+    const regTable = md.slice(md.indexOf("## Registrations"), md.indexOf("## ", md.indexOf("## Registrations") + 3));
+    expect(rows(regTable)).toBe(50);
+    for (const aor of failing) expect(regTable).toContain(aor);
+    expect(md).toContain(`50 of ${regs} registrations shown, failed and timed-out ones first`);
+    const all = run(["analyze", busy, "--format", "markdown", "--fail-on", "none", "--all"]).stdout;
+    const allTable = all.slice(all.indexOf("## Registrations"), all.indexOf("## ", all.indexOf("## Registrations") + 3));
+    expect(rows(allTable)).toBe(regs);
+    expect((all.match(/^### \d+\. /gm) ?? []).length).toBe(model.findings.length);
+    const table = run(["analyze", busy, "--fail-on", "none"]).stdout;
+    expect(table).toContain(`50 of ${regs} registrations shown`);
+    expect(table).toMatch(/findings listed, the first 5 of each kind/);
+    expect(run(["analyze", busy, "--fail-on", "none", "--all"]).stdout).not.toContain("left out");
+  });
+
   it("--format json prints the report model", () => {
     const r = run(["analyze", labCapture("bad_password_udp"), "--format", "json"]);
     const model = JSON.parse(r.stdout);
