@@ -10,6 +10,7 @@ import { labelOf } from "../detect/observe.js";
 import { AddressCache } from "../util/address-cache.js";
 import { OldestFirst } from "../util/oldest.js";
 import { KeyRing } from "../util/ring.js";
+import type { SipMessage } from "../sip/message.js";
 import { detach, StringPool } from "../util/strings.js";
 
 const MAX_STEPS = 40;
@@ -134,6 +135,9 @@ export class LadderRecorder {
   private readonly lru = new OldestFirst<string, FlowLog>((log) => log.touched);
   /** Labels repeat across steps: one copy each (see util/strings.ts). */
   private readonly strings = new StringPool();
+  /** The last labels made, and what from (see label); a line break is in no start line and NaN equals nothing, so none is made yet. */
+  private readonly lastRequest: { method?: string; uri?: string; label: string } = { method: "\n", uri: "\n", label: "" };
+  private readonly lastResponse: { status?: number; reason?: string; label: string } = { status: NaN, reason: "\n", label: "" };
   /**
    * ip:port names of endpoints, formatted and copied once per endpoint: formatting and pooling a
    * fresh string for every step cost more than the rest of recording it.
@@ -188,8 +192,29 @@ export class LadderRecorder {
     }
     log.data.push(
       m.frame, m.tsNs, this.endpoints.get(m.src, m.srcPort), this.endpoints.get(m.dst, m.dstPort), m.transport,
-      this.strings.get(labelOf(msg)), status ?? -1, retransmission ? 1 : 0,
+      this.label(msg), status ?? -1, retransmission ? 1 : 0,
     );
+  }
+
+  /**
+   * label is labelOf(msg), pooled. The last request label and the last response label are kept
+   * with what they were made of: most steps repeat one of them ("REGISTER sip:registrar", "401
+   * Unauthorized"), and comparing two fields costs less than building the label and hashing it.
+   * (The kept Request-URI may be a slice of its message's text: one message stays pinned at most.)
+   */
+  private label(msg: SipMessage): string {
+    if (msg.kind === "request") {
+      const r = this.lastRequest;
+      if (msg.method === r.method && msg.requestUri === r.uri) return r.label;
+      r.method = msg.method;
+      r.uri = msg.requestUri;
+      return (r.label = this.strings.get(labelOf(msg), 1));
+    }
+    const r = this.lastResponse;
+    if (msg.status === r.status && msg.reason === r.reason) return r.label;
+    r.status = msg.status;
+    r.reason = msg.reason;
+    return (r.label = this.strings.get(labelOf(msg), 2));
   }
 
   /** seenBefore reports whether the flow met this identity among its latest MAX_SEEN, remembering it if not. */

@@ -9,6 +9,13 @@ import type { ChallengeInfo, CredentialsInfo } from "./model.js";
 
 /** For callers without a pool of their own (the transaction table has one). */
 const SHARED = new StringPool(1024);
+/**
+ * StringPool slots (util/strings.ts) of challenge and credentials fields, above those of
+ * transactions.ts. A challenge's realm and opaque come back in the credentials that answer it,
+ * so both share a slot.
+ */
+const SLOT = { realm: 16, opaque: 17, username: 18, uri: 19, qop: 20 } as const;
+
 /** Qop and algorithm lists: immutable values, one pool for every table. */
 const LISTS = new ListPool();
 
@@ -32,12 +39,12 @@ export function challengeOf(m: SipMessage, frame: number, tsNs: bigint, pool: St
     status: m.status ?? 0,
     frame,
     tsNs,
-    realm: pool.get(c.realm),
+    realm: pool.get(c.realm, SLOT.realm),
     nonce: detach(c.nonce),
     algorithm: offered[0],
     qop: LISTS.get(c.qop),
     stale: c.stale === true,
-    opaque: pool.get(c.opaque),
+    opaque: pool.get(c.opaque, SLOT.opaque),
     algorithmsOffered: LISTS.get(offered),
   };
 }
@@ -50,16 +57,16 @@ export function credentialsOf(m: SipMessage, pool: StringPool = SHARED): Credent
   if (!c) return undefined;
   return {
     header: c.header,
-    username: pool.get(c.username),
-    realm: pool.get(c.realm),
+    username: pool.get(c.username, SLOT.username),
+    realm: pool.get(c.realm, SLOT.realm),
     nonce: detach(c.nonce),
-    uri: pool.get(c.uri),
+    uri: pool.get(c.uri, SLOT.uri),
     response: detach(c.response),
     algorithm: normalizeAlgorithm(c.algorithm),
-    qop: pool.get(c.qop),
+    qop: pool.get(c.qop, SLOT.qop),
     nc: detach(c.nc),
     cnonce: detach(c.cnonce),
-    opaque: pool.get(c.opaque),
+    opaque: pool.get(c.opaque, SLOT.opaque),
     userhash: c.userhash === true,
   };
 }

@@ -66,6 +66,15 @@ function emptyStats(): TransactionStats {
 }
 
 /**
+ * StringPool slots (util/strings.ts) of the strings a transaction keeps: the last value of each
+ * field is compared before the pool's map is asked. auth-info.ts uses the slots from 16 up.
+ */
+const SLOT = {
+  reason: 1, serverAgent: 2, received: 3, viaSentBy: 4, requestUri: 5, fromUri: 6, fromUser: 7, toUri: 8, toUser: 9, toHost: 10,
+  userAgent: 11, contact: 12,
+} as const;
+
+/**
  * transactionKey computes the matching key of a request or response. For ACK and CANCEL the
  * method is part of the key as written, so CANCEL has its own transaction (§9.1) and an ACK can
  * be looked up against its INVITE (§17.1.1.3).
@@ -178,7 +187,7 @@ export class TransactionTable {
       return;
     }
     const tx = open.tx;
-    const info = { frame: m.frame, tsNs: m.tsNs, status, reason: this.strings.get(msg.reason ?? "") };
+    const info = { frame: m.frame, tsNs: m.tsNs, status, reason: this.strings.get(msg.reason ?? "", SLOT.reason) };
     if (status < 200) {
       if (tx.provisional.length < MAX_PROVISIONAL) tx.provisional = appended(tx.provisional, info);
       open.lastProvisional = t;
@@ -194,9 +203,9 @@ export class TransactionTable {
     this.answeredOrder.added(this.open, tx.key, open);
     const cls = STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
     this.stats.byStatusClass[cls] = (this.stats.byStatusClass[cls] ?? 0) + 1;
-    tx.serverAgent = this.strings.get(msg.server ?? msg.userAgent);
+    tx.serverAgent = this.strings.get(msg.server ?? msg.userAgent, SLOT.serverAgent);
     const via = msg.topVia;
-    if (via?.received) tx.received = this.strings.get(via.received);
+    if (via?.received) tx.received = this.strings.get(via.received, SLOT.received);
     if (typeof via?.rport === "number") tx.rport = via.rport;
     if (status === 401 || status === 407) tx.challenge = challengeOf(msg, m.frame, m.tsNs, this.strings);
     if (msg.minExpires !== undefined) tx.minExpires = msg.minExpires;
@@ -311,19 +320,19 @@ function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method
     client: endpoints.get(m.src, m.srcPort),
     server: endpoints.get(m.dst, m.dstPort),
     transport: m.transport,
-    viaSentBy: via ? pool.get(formatEndpoint(via.host, via.port ?? 5060)) : undefined,
-    requestUri: pool.get(msg.requestUri),
-    fromUri: from ? pool.get(aorOf(from.uri.scheme, from.uri.user, from.uri.host, from.uri.raw)) : undefined,
-    fromUser: pool.get(from?.uri.user),
+    viaSentBy: via ? pool.get(formatEndpoint(via.host, via.port ?? 5060), SLOT.viaSentBy) : undefined,
+    requestUri: pool.get(msg.requestUri, SLOT.requestUri),
+    fromUri: from ? pool.get(aorOf(from.uri.scheme, from.uri.user, from.uri.host, from.uri.raw), SLOT.fromUri) : undefined,
+    fromUser: pool.get(from?.uri.user, SLOT.fromUser),
     fromTag: detach(from?.tag),
-    toUri: to ? pool.get(aorOf(to.uri.scheme, to.uri.user, to.uri.host, to.uri.raw)) : undefined,
-    toUser: pool.get(to?.uri.user),
-    toHost: pool.get(to?.uri.host),
-    userAgent: pool.get(msg.userAgent),
+    toUri: to ? pool.get(aorOf(to.uri.scheme, to.uri.user, to.uri.host, to.uri.raw), SLOT.toUri) : undefined,
+    toUser: pool.get(to?.uri.user, SLOT.toUser),
+    toHost: pool.get(to?.uri.host, SLOT.toHost),
+    userAgent: pool.get(msg.userAgent, SLOT.userAgent),
     credentials: credentialsOf(msg, pool),
     provisional: NO_RESPONSES,
     finalRetransmissions: 0,
-    contact: contact && !contact.star ? pool.get(contact.uri.raw) : contact?.star ? "*" : undefined,
+    contact: contact && !contact.star ? pool.get(contact.uri.raw, SLOT.contact) : contact?.star ? "*" : undefined,
     expiresRequested: method === "REGISTER" ? requestedExpiry(msg) : undefined,
     // Filled when answered; declared now so every transaction has one shape with all its fields
     // in the object: each one added later costs a growing out-of-object property store.

@@ -8,9 +8,9 @@ import type { CapturedMessage } from "../../src/extract/model.js";
 import { parseSip } from "../../src/sip/index.js";
 
 /** sip builds a request (method given) or response (status given) of one Call-ID. */
-function sip(o: { callId: string; branch: string; seq: number; method?: string; status?: number }): Uint8Array {
+function sip(o: { callId: string; branch: string; seq: number; method?: string; status?: number; uri?: string; reason?: string }): Uint8Array {
   const method = o.method ?? "REGISTER";
-  const start = o.status === undefined ? `${method} sip:example.com SIP/2.0` : `SIP/2.0 ${o.status} Reason`;
+  const start = o.status === undefined ? `${method} ${o.uri ?? "sip:example.com"} SIP/2.0` : `SIP/2.0 ${o.status} ${o.reason ?? "Reason"}`;
   const text = [
     start,
     `Via: SIP/2.0/UDP 192.0.2.10:5060;branch=${o.branch}`,
@@ -40,6 +40,28 @@ function captured(bytes: Uint8Array, capture = 0): CapturedMessage {
 const flow = (r: LadderRecorder, callId: string, capture = 0): FlowLog | undefined => r.logs().find((l) => l.callId === callId && l.capture === capture);
 
 describe("LadderRecorder", () => {
+  it("labels every step by its own start line, whatever the step before it", () => {
+    const r = new LadderRecorder();
+    const specs = [
+      { method: "REGISTER", uri: "sip:example.com" },
+      { status: 401, reason: "Unauthorized" },
+      { method: "REGISTER", uri: "sip:example.com" },
+      { method: "REGISTER", uri: "sip:other.example.com" },
+      { method: "INVITE", uri: "sip:other.example.com" },
+      { status: 401, reason: "Unauthorized" },
+      { status: 401, reason: "Authentication needed" },
+      { status: 407, reason: "Authentication needed" },
+      { status: 200, reason: "" },
+      { method: "register", uri: "sip:example.com" },
+    ];
+    specs.forEach((o, i) => r.record(captured(sip({ callId: "labels", branch: `z9hG4bK-l${i}`, seq: i + 1, ...o }))));
+    expect(flowSteps(flow(r, "labels") as FlowLog).map((s) => s.label)).toEqual([
+      "REGISTER sip:example.com", "401 Unauthorized", "REGISTER sip:example.com", "REGISTER sip:other.example.com",
+      "INVITE sip:other.example.com", "401 Unauthorized", "401 Authentication needed", "407 Authentication needed", "200",
+      "register sip:example.com",
+    ]);
+  });
+
   it("flags a repeated message as a retransmission, a new branch or CSeq not", () => {
     const r = new LadderRecorder();
     const msgs = [

@@ -61,4 +61,26 @@ describe("StringPool and ListPool", () => {
     // Shared, so frozen: a caller cannot change another record's list.
     expect(Object.isFrozen(one)).toBe(true);
   });
+
+  it("slots only decide what is compared first: values by slot, alternating, shared or not, stay right", () => {
+    const pool = new StringPool(4);
+    const fresh = (s: string): string => ` ${s}`.slice(1);
+    const values = ["sip:alice@example.test", "sip:bob@example.test", "sip:registrar.example.test", "SIP401 test phone 1.0"];
+    const got = new Map<string, string>();
+    // Fields alternate, repeat, share slots and overflow the pool (max 4): every answer equals the
+    // asked value, and a value asked again in the same slot is the same copy.
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 12; i++) {
+        const v = values[(i * 7 + round) % values.length];
+        const slot = i % 3;
+        const own = pool.get(fresh(v), slot);
+        expect(own).toBe(v);
+        expect(pool.get(fresh(v), slot)).toBe(own);
+        got.set(v, own);
+      }
+    }
+    expect(pool.get(undefined, 5)).toBeUndefined();
+    expect(pool.get("short", 5)).toBe("short");
+    expect([...got.keys()].sort()).toEqual([...values].sort());
+  });
 });
