@@ -9,6 +9,7 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { readCapture } from "../dist/capture/source.js";
+import { boundHeapGrowth } from "../dist/cli/heap.js";
 import { Correlator } from "../dist/correlate/correlator.js";
 import { extractMessages } from "../dist/extract/extractor.js";
 import { NetDecoder } from "../dist/net/decoder.js";
@@ -100,6 +101,8 @@ const STAGES = {
 };
 
 const [stage, file] = process.argv.slice(2);
+// The CLI's heap schedule (src/cli/heap.ts), so each stage's time and peak RSS are the CLI's.
+boundHeapGrowth();
 if (!STAGES[stage] || !file) {
   console.error(`usage: node bench/stage.mjs ${Object.keys(STAGES).join("|")} FILE`);
   process.exit(2);

@@ -3,11 +3,11 @@
  * command, prints one-line errors and sets the exit code.
  */
 import { readFile } from "node:fs/promises";
-import { setFlagsFromString } from "node:v8";
 import yargs from "yargs";
 import type { CaptureInput } from "../capture/source.js";
 import type { ExtractSummary } from "../extract/model.js";
 import { describeInputError, EXIT_INPUT, UsageError } from "./errors.js";
+import { boundHeapGrowth } from "./heap.js";
 import { MESSAGE_FORMATS, runMessages, type MessageFormat } from "./messages.js";
 import { FAIL_ON, runAnalyze, type FailOn } from "./analyze.js";
 import { loadCredentials } from "./credentials.js";
@@ -97,25 +97,6 @@ async function guard(name: string, debug: boolean, body: () => Promise<void>): P
     if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     fail(err instanceof UsageError ? err.message : describeInputError(name, err));
   }
-}
-
-/**
- * HEAP_GROWING_PERCENT bounds how far V8 lets the heap grow past what survived the last full
- * collection (by default it may roughly double it). Analysis keeps transactions for 32 s
- * (Timer J), so every one of them lives long enough to reach the old generation and dies there:
- * thousands per second of garbage that a lazily scheduled collection lets pile up. Measured on
- * the synthetic 1 GB capture of 5,000 phones (bench/make-capture.mjs): peak RSS about 880 MiB by
- * default and 430–470 MiB at 30 % (docs/performance.md), for 5–20 % more wall time; the collector
- * marks concurrently on another core, so CPU time grows more than that. 20 % saved no more.
- * Only for the commands that analyse one capture in this process: scan's workers each have a
- * heap limit of their own (batch/pool.ts), and there the bound only cost CPU the other worker
- * needs (an archive of 2 MB captures scanned 12–22 % slower with it in paired runs, --jobs 1 and 2).
- */
-const HEAP_GROWING_PERCENT = 30;
-
-/** boundHeapGrowth applies HEAP_GROWING_PERCENT unless `node --heap-growing-percent=N` chose otherwise (0 is V8's own schedule). */
-function boundHeapGrowth(): void {
-  if (!process.execArgv.some((a) => a.startsWith("--heap-growing-percent"))) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
 /** main runs the CLI with the given arguments (without node and script). */
