@@ -200,7 +200,8 @@ export class LadderRecorder {
    * label is labelOf(msg), pooled. The last request label and the last response label are kept
    * with what they were made of: most steps repeat one of them ("REGISTER sip:registrar", "401
    * Unauthorized"), and comparing two fields costs less than building the label and hashing it.
-   * (The kept Request-URI may be a slice of its message's text: one message stays pinned at most.)
+   * (The kept Request-URI and reason may be slices of their messages' text: two messages stay
+   * pinned at most.)
    */
   private label(msg: SipMessage): string {
     if (msg.kind === "request") {
