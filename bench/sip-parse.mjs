@@ -1,7 +1,9 @@
 // Micro-benchmark of the SIP parser on a realistic REGISTER/401 mix (lab captures).
 // Run after `npx tsc -p tsconfig.json`: `node bench/sip-parse.mjs [seconds-per-case]`.
 // Prints msgs/s and MB/s for (1) parse only and (2) parse plus the fields the pipeline reads of
-// every message (see correlatorFields).
+// every message (see correlatorFields). With `--fields [REPS]` it prints instead what each group
+// of fields adds to parsing, in CPU ns per message (see costs).
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseSip } from "../dist/sip/index.js";
@@ -17,55 +19,84 @@ const MIX = [
 const mixBytes = MIX.reduce((s, m) => s + m.length, 0);
 
 /**
- * correlatorFields reads what the pipeline reads of every message, so lazy parsing is measured
- * too. It mirrors src/extract/extractor.ts (issues), src/detect/observe.ts (Content-Length,
- * identity, User-Agent, top Via, first Contact), src/correlate/transactions.ts and auth-info.ts
- * (transaction key, From/To AOR and tag, Contact, Expires, Server, Min-Expires, challenges of a
- * 401/407, credentials of a request) and src/analyze/ladders.ts (Call-ID, branch, CSeq).
+ * FIELD_GROUPS read what the pipeline reads of every message, so lazy parsing is measured too,
+ * one group per kind of header. They mirror src/extract/extractor.ts (issues), src/detect/observe.ts
+ * (Content-Length, identity, User-Agent, top Via, first Contact), src/correlate/transactions.ts and
+ * auth-info.ts (transaction key, From/To AOR and tag, Contact, Expires, Server, Min-Expires,
+ * challenges of a 401/407, credentials of a request) and src/analyze/ladders.ts (Call-ID, branch,
+ * CSeq).
  */
-function correlatorFields(m) {
-  let x = 0;
-  for (const i of m.issues) x += i.code.length;
-  x += m.contentLength ?? 0;
-  x += m.callId?.length ?? 0;
-  const cseq = m.cseq;
-  if (cseq) x += cseq.seq + cseq.method.length;
-  const v = m.topVia;
-  if (v) x += v.branch?.length ?? 0, x += v.host.length, x += v.port ?? 0, x += v.received?.length ?? 0, x += v.rport === true ? 1 : v.rport ?? 0;
-  for (const na of [m.from, m.to]) {
-    if (na) x += (na.tag?.length ?? 0) + na.uri.scheme.length + (na.uri.user?.length ?? 0) + (na.uri.host?.length ?? 0) + na.uri.raw.length;
-  }
-  const request = m.kind === "request";
-  if (request || (m.status >= 200 && m.status < 300)) {
-    for (const c of m.contacts) x += (c.star ? 1 : 0) + c.uri.raw.length + (c.uri.host?.length ?? 0) + (c.expires ?? 0);
-    x += m.expires ?? 0;
-  }
-  if (request) {
-    x += m.requestUri.length + m.methodUpper.length + (m.userAgent?.length ?? 0);
+const FIELD_GROUPS = {
+  issues(m) {
+    let x = 0;
+    for (const i of m.issues) x += i.code.length;
+    return x + (m.contentLength ?? 0);
+  },
+  callId: (m) => m.callId?.length ?? 0,
+  cseq(m) {
+    const cseq = m.cseq;
+    return cseq ? cseq.seq + cseq.method.length : 0;
+  },
+  via(m) {
+    const v = m.topVia;
+    return v ? (v.branch?.length ?? 0) + v.host.length + (v.port ?? 0) + (v.received?.length ?? 0) + (v.rport === true ? 1 : v.rport ?? 0) : 0;
+  },
+  fromTo(m) {
+    let x = 0;
+    for (const na of [m.from, m.to]) {
+      if (na) x += (na.tag?.length ?? 0) + na.uri.scheme.length + (na.uri.user?.length ?? 0) + (na.uri.host?.length ?? 0) + na.uri.raw.length;
+    }
+    return x;
+  },
+  contact(m) {
+    let x = 0;
+    if (m.kind === "request" || (m.status >= 200 && m.status < 300)) {
+      for (const c of m.contacts) x += (c.star ? 1 : 0) + c.uri.raw.length + (c.uri.host?.length ?? 0) + (c.expires ?? 0);
+      x += m.expires ?? 0;
+    }
+    return x;
+  },
+  startLine(m) {
+    if (m.kind === "request") return m.requestUri.length + m.methodUpper.length + (m.userAgent?.length ?? 0);
+    return m.status + m.reason.length + ((m.server ?? m.userAgent)?.length ?? 0) + (m.minExpires ?? 0);
+  },
+  credentials(m) {
+    let x = 0;
+    if (m.kind !== "request") return x;
     for (const c of m.credentials) {
       x += c.scheme.length + (c.response?.length ?? 0) + (c.username?.length ?? 0) + (c.realm?.length ?? 0) + (c.nonce?.length ?? 0);
       x += (c.uri?.length ?? 0) + (c.algorithm?.length ?? 0) + (c.qop?.length ?? 0) + (c.nc?.length ?? 0) + (c.cnonce?.length ?? 0);
       x += (c.opaque?.length ?? 0) + (c.userhash === true ? 1 : 0);
     }
-  } else {
-    x += m.status + m.reason.length + ((m.server ?? m.userAgent)?.length ?? 0) + (m.minExpires ?? 0);
-    if (m.status === 401 || m.status === 407) {
-      for (const c of m.challenges) {
-        x += c.header.length + c.scheme.length + (c.realm?.length ?? 0) + (c.nonce?.length ?? 0) + (c.algorithm?.length ?? 0);
-        x += c.qop.length + (c.stale === true ? 1 : 0) + (c.opaque?.length ?? 0);
-      }
+    return x;
+  },
+  challenges(m) {
+    let x = 0;
+    if (m.status !== 401 && m.status !== 407) return x;
+    for (const c of m.challenges) {
+      x += c.header.length + c.scheme.length + (c.realm?.length ?? 0) + (c.nonce?.length ?? 0) + (c.algorithm?.length ?? 0);
+      x += c.qop.length + (c.stale === true ? 1 : 0) + (c.opaque?.length ?? 0);
     }
-  }
-  return x;
+    return x;
+  },
+};
+
+/** correlatorFields reads every group (direct calls, which the JIT inlines, not a loop over them). */
+function correlatorFields(m) {
+  const g = FIELD_GROUPS;
+  return g.issues(m) + g.callId(m) + g.cseq(m) + g.via(m) + g.fromTo(m) + g.contact(m) + g.startLine(m) + g.credentials(m) + g.challenges(m);
 }
 
-/** run times one case; reports rates against wall-clock time and against this process's CPU time. */
-function run(name, withFields, seconds) {
+/**
+ * measure parses the mix for `seconds` after a warm-up, reading `fields` of every message, and
+ * returns the messages done, wall seconds and CPU seconds.
+ */
+function measure(fields, seconds) {
   let sink = 0;
   // Warm up so the JIT has optimised the hot paths before timing.
   for (let i = 0; i < 200_000; i++) {
     const r = parseSip(MIX[i % MIX.length]);
-    if (withFields) sink += correlatorFields(r.message);
+    if (fields) sink += fields(r.message);
   }
   let msgs = 0;
   const t0 = process.hrtime.bigint();
@@ -76,21 +107,68 @@ function run(name, withFields, seconds) {
     for (let i = 0; i < 50_000; i++) {
       const r = parseSip(MIX[i % MIX.length]);
       sink += r.issues.length;
-      if (withFields) sink += correlatorFields(r.message);
+      if (fields) sink += fields(r.message);
     }
     msgs += 50_000;
     elapsed = process.hrtime.bigint() - t0;
   }
-  const wall = Number(elapsed) / 1e9;
   const cu = process.cpuUsage(c0);
   // CPU time of this process: on a shared machine, wall time also counts time spent preempted.
-  const cpu = (cu.user + cu.system) / 1e6;
+  return { msgs, wall: Number(elapsed) / 1e9, cpu: (cu.user + cu.system) / 1e6, sink };
+}
+
+/** run times one case; reports rates against wall-clock time and against this process's CPU time. */
+function run(name, fields, seconds) {
+  const { msgs, wall, cpu, sink } = measure(fields, seconds);
   const mean = mixBytes / MIX.length;
   const fmt = (rate) => `${Math.round(rate).toLocaleString("en-US").padStart(11)} msgs/s ${((rate * mean) / 1e6).toFixed(1).padStart(6)} MB/s`;
   console.log(`${name.padEnd(26)} wall: ${fmt(msgs / wall)}   cpu: ${fmt(msgs / cpu)}   (${msgs} msgs, ${wall.toFixed(2)} s, sink ${sink % 10})`);
 }
 
-const seconds = Number(process.argv[2] ?? 2);
-console.log(`mix: ${MIX.length} messages, mean ${Math.round(mixBytes / MIX.length)} bytes; node ${process.version}`);
-run("parse only", false, seconds);
-run("parse + correlator fields", true, seconds);
+/**
+ * costs prints what each field group adds to parsing, in CPU ns per message of the mix (groups
+ * that apply to some messages only are averaged over all of them). Each group runs in a process
+ * of its own, `reps` times, alternating with parse alone: in one process the JIT's work for one
+ * group changes the next one's timing, and this machine's speed drifts within minutes.
+ */
+function costs(seconds, reps) {
+  const self = fileURLToPath(import.meta.url);
+  const once = (group) => {
+    const r = spawnSync(process.execPath, [self, String(seconds), "--group", group], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`--group ${group} failed: ${r.stderr}`);
+    return Number(r.stdout.trim());
+  };
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const names = [...Object.keys(FIELD_GROUPS), "all"];
+  const base = [];
+  const added = Object.fromEntries(names.map((n) => [n, []]));
+  for (let k = 0; k < reps; k++) {
+    for (const n of names) {
+      // Paired with a run of parse alone just before it: the difference of the two.
+      const b = once("none");
+      base.push(b);
+      added[n].push(once(n) - b);
+    }
+  }
+  console.log(`parse alone               ${median(base).toFixed(0).padStart(6)} ns/msg   (median of ${base.length} runs, ${Math.min(...base).toFixed(0)}–${Math.max(...base).toFixed(0)})`);
+  for (const n of names) {
+    console.log(`+ ${n.padEnd(23)} ${median(added[n]).toFixed(0).padStart(6)} ns/msg   (median of ${reps} pairs: ${added[n].map((x) => x.toFixed(0)).join(" ")})`);
+  }
+}
+
+const args = process.argv.slice(2);
+const seconds = Number(args.find((a) => /^\d/.test(a)) ?? 2);
+const group = args.includes("--group") ? args[args.indexOf("--group") + 1] : undefined;
+if (group !== undefined) {
+  // One measurement for costs(): CPU ns per message.
+  const fields = group === "none" ? undefined : group === "all" ? correlatorFields : FIELD_GROUPS[group];
+  const { msgs, cpu } = measure(fields, seconds);
+  console.log(((cpu * 1e9) / msgs).toFixed(1));
+} else if (args.includes("--fields")) {
+  console.log(`mix: ${MIX.length} messages, mean ${Math.round(mixBytes / MIX.length)} bytes; node ${process.version}; CPU ns per message added to parsing, by field group`);
+  costs(seconds, Number(args[args.indexOf("--fields") + 1]) || 3);
+} else {
+  console.log(`mix: ${MIX.length} messages, mean ${Math.round(mixBytes / MIX.length)} bytes; node ${process.version}`);
+  run("parse only", undefined, seconds);
+  run("parse + correlator fields", correlatorFields, seconds);
+}
