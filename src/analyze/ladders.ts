@@ -209,13 +209,13 @@ export class LadderRecorder {
       if (msg.method === r.method && msg.requestUri === r.uri) return r.label;
       r.method = msg.method;
       r.uri = msg.requestUri;
-      return (r.label = this.strings.get(labelOf(msg), 1));
+      return (r.label = this.strings.get(labelOf(msg)));
     }
     const r = this.lastResponse;
     if (msg.status === r.status && msg.reason === r.reason) return r.label;
     r.status = msg.status;
     r.reason = msg.reason;
-    return (r.label = this.strings.get(labelOf(msg), 2));
+    return (r.label = this.strings.get(labelOf(msg)));
   }
 
   /** seenBefore reports whether the flow met this identity among its latest MAX_SEEN, remembering it if not. */

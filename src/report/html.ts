@@ -4,10 +4,10 @@
  * network, no external fonts; a Content-Security-Policy forbids anything else, so even text that
  * escaped escaping could not run. Every SIP value is escaped (headers are attacker-controlled).
  */
-import { severityRank, type Finding } from "../detect/model.js";
+import type { Finding } from "../detect/model.js";
 import type { Ladder, Report, ReportCapture, ReportHandshake, ReportRegistration } from "./model.js";
 import { renderSvgLadder } from "./svg-ladder.js";
-import { clockTime, dateTime, escapeMarkup as esc, evidenceFrames, filesText, frameRef, plural, seconds, statusText, subjectText } from "./text.js";
+import { clockTime, dateTime, escapeMarkup as esc, evidenceFrames, filesText, frameRef, plural, seconds, sortedFindings, statusText, subjectText } from "./text.js";
 
 /** HtmlOptions controls the HTML report (nothing yet; kept for symmetry with the other renderers). */
 export type HtmlOptions = Record<string, never>;
@@ -179,10 +179,7 @@ function ladderHtml(l: Ladder, n: number, multi: boolean): string {
 /** renderHtml renders the report as one self-contained HTML document. */
 export function renderHtml(report: Report, _opts: HtmlOptions = {}): string {
   const multi = report.captures.length > 1;
-  const findings = report.findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => severityRank(b.f.severity) - severityRank(a.f.severity) || a.i - b.i)
-    .map((x) => x.f);
+  const findings = sortedFindings(report.findings);
   const names = report.captures.map((c) => c.name).join(", ");
   const body: string[] = [
     "<header>",

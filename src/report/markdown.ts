@@ -5,11 +5,11 @@
  * SIP values come from the network, so every one is escaped for where it lands: Markdown text,
  * table cells, code spans, Mermaid text.
  */
-import { severityRank, type Finding } from "../detect/model.js";
+import type { Finding } from "../detect/model.js";
 import { renderFlow } from "./flow-text.js";
 import type { Ladder, Report, ReportCapture, ReportHandshake, ReportRegistration } from "./model.js";
-import { foldedText, omittedRowsText, pickFindings, pickRows, READING_LIMITS, type ReadingLimits } from "./reading.js";
-import { clockTime, dateTime, evidenceFrames, filesText, frameRef, oneLine, plural, seconds, statusText, subjectText } from "./text.js";
+import { foldedText, HANDSHAKE_ROWS, omittedRowsText, pickFindings, pickRows, READING_LIMITS, REGISTRATION_ROWS, type ReadingLimits } from "./reading.js";
+import { clockTime, dateTime, evidenceFrames, filesText, frameRef, oneLine, plural, seconds, sortedFindings, statusText, subjectText } from "./text.js";
 
 /** MarkdownOptions controls the Markdown report. */
 export interface MarkdownOptions {
@@ -238,10 +238,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     "",
   ];
 
-  const findings = report.findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => severityRank(b.f.severity) - severityRank(a.f.severity) || a.i - b.i)
-    .map((x) => x.f);
+  const findings = sortedFindings(report.findings);
   const limits = opts.limits ?? READING_LIMITS;
   out.push(`## Findings (${findings.length})`, "");
   if (findings.length === 0) out.push("No problems found.", "");
@@ -257,16 +254,16 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   if (report.registrations.length === 0) {
     out.push("No REGISTER requests in the capture.", "");
   } else {
-    const regs = pickRows(report.registrations, limits.rows, (g) => g.outcome === "failed" || g.outcome === "timeout");
+    const regs = pickRows(report.registrations, limits.rows, REGISTRATION_ROWS.urgent);
     out.push(...registrationTable(regs.shown), "");
-    if (regs.omitted > 0) out.push(mdText(omittedRowsText(regs, "registrations", "failed and timed-out ones")), "");
+    if (regs.omitted > 0) out.push(mdText(omittedRowsText(regs, REGISTRATION_ROWS)), "");
   }
 
   const others = report.handshakes.filter((h) => h.method !== "REGISTER");
   if (others.length > 0) {
-    const hs = pickRows(others, limits.rows, (h) => h.outcome !== "success");
+    const hs = pickRows(others, limits.rows, HANDSHAKE_ROWS.urgent);
     out.push(`## Other authentication handshakes (${others.length})`, "", ...handshakeTable(hs.shown), "");
-    if (hs.omitted > 0) out.push(mdText(omittedRowsText(hs, "handshakes", "unsuccessful ones")), "");
+    if (hs.omitted > 0) out.push(mdText(omittedRowsText(hs, HANDSHAKE_ROWS)), "");
   }
 
   if (report.ladders.length > 0) {

@@ -7,6 +7,8 @@
  * left out; the JSON and HTML reports, and `--all`, keep everything.
  */
 import type { Finding } from "../detect/model.js";
+import type { ReportHandshake, ReportRegistration } from "./model.js";
+import { subjectShort } from "./text.js";
 
 /** ReadingLimits bounds the rows and findings a report for reading lists. */
 export interface ReadingLimits {
@@ -37,6 +39,23 @@ export interface Picked<T> {
   /** Rows left out although they needed attention (more of them than `max`). */
   omittedUrgent: number;
 }
+
+/** RowKind is what a table of rows is called in notes, and which of its rows need attention. */
+export interface RowKind<T> {
+  noun: string;
+  urgentNoun: string;
+  urgent: (row: T) => boolean;
+}
+
+/** Registrations: the failed and timed-out ones first. */
+export const REGISTRATION_ROWS: RowKind<ReportRegistration> = {
+  noun: "registrations",
+  urgentNoun: "failed and timed-out ones",
+  urgent: (g) => g.outcome === "failed" || g.outcome === "timeout",
+};
+
+/** Authentication handshakes of other methods: the unsuccessful ones first. */
+export const HANDSHAKE_ROWS: RowKind<ReportHandshake> = { noun: "handshakes", urgentNoun: "unsuccessful ones", urgent: (h) => h.outcome !== "success" };
 
 /**
  * pickRows keeps at most `max` rows: those needing attention (`urgent`) first, then the others,
@@ -86,7 +105,7 @@ export function pickFindings(findings: readonly Finding[], perCode: number): { s
     let g = folded.get(f.code);
     if (!g) folded.set(f.code, (g = { code: f.code, severity: f.severity, count: 0, subjects: [] }));
     g.count++;
-    const who = f.subject.aor ?? f.subject.user ?? f.subject.client ?? f.subject.callId;
+    const who = subjectShort(f.subject);
     if (who !== undefined && g.subjects.length < FOLDED_SUBJECTS && !g.subjects.includes(who)) g.subjects.push(who);
   }
   return { shown, folded: [...folded.values()] };
@@ -99,8 +118,8 @@ export function foldedText(g: FoldedFindings): string {
 }
 
 /** omittedRowsText says how much of a table was left out, and where the rest is. */
-export function omittedRowsText(p: Picked<unknown>, noun: string, urgentNoun: string): string {
+export function omittedRowsText<T>(p: Picked<T>, kind: RowKind<T>): string {
   const total = p.shown.length + p.omitted;
-  const urgent = p.omittedUrgent > 0 ? ` (${p.omittedUrgent} more ${urgentNoun} among them)` : "";
-  return `${p.shown.length} of ${total} ${noun} shown, ${urgentNoun} first; ${p.omitted} left out${urgent}. The JSON and HTML reports list all (or add --all).`;
+  const urgent = p.omittedUrgent > 0 ? ` (${p.omittedUrgent} more ${kind.urgentNoun} among them)` : "";
+  return `${p.shown.length} of ${total} ${kind.noun} shown, ${kind.urgentNoun} first; ${p.omitted} left out${urgent}. The JSON and HTML reports list all (or add --all).`;
 }

@@ -6,10 +6,10 @@
  * blocks. Colour goes through `color.ts` only — cli-table3's own colours are switched off.
  */
 import Table from "cli-table3";
-import { severityRank, type Finding } from "../detect/model.js";
+import type { Finding } from "../detect/model.js";
 import { makeColors, type Colors } from "./color.js";
 import type { Report, ReportCapture, ReportHandshake, ReportRegistration } from "./model.js";
-import { foldedText, omittedRowsText, pickFindings, pickRows, READING_LIMITS, type ReadingLimits } from "./reading.js";
+import { foldedText, HANDSHAKE_ROWS, omittedRowsText, pickFindings, pickRows, READING_LIMITS, REGISTRATION_ROWS, type ReadingLimits } from "./reading.js";
 import {
   clockTime,
   dateTime,
@@ -20,7 +20,9 @@ import {
   padEnd,
   plural,
   seconds,
+  sortedFindings,
   statusText,
+  subjectShort,
   subjectText,
   width as textWidth,
   wrap,
@@ -291,20 +293,12 @@ function handshakeLayouts(hs: ReportHandshake[], c: Colors): Layout[] {
   ];
 }
 
-/** sortedFindings orders findings by severity, keeping the model's order within one severity. */
-function sortedFindings(findings: readonly Finding[]): Finding[] {
-  return findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => severityRank(b.f.severity) - severityRank(a.f.severity) || a.i - b.i)
-    .map((x) => x.f);
-}
-
 /** findingLayouts is the findings overview: what, who, where to look, and the first thing to do. */
 function findingLayouts(findings: Finding[], multi: boolean, c: Colors): Layout[] {
   const severity = (f: Finding): string => f.severity.toUpperCase();
   const paint = (f: Finding) => (s: string) => c.severity(f.severity, s);
   // Who, in short: the details under the table give the full subject.
-  const who = (f: Finding): string => oneLine(f.subject.aor ?? f.subject.user ?? f.subject.client ?? f.subject.callId ?? "");
+  const who = (f: Finding): string => oneLine(subjectShort(f.subject) ?? "");
   const frames = (f: Finding): string => evidenceFrames(f.evidence, multi).join(", ");
   return [
     {
@@ -381,18 +375,18 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   if (report.registrations.length === 0) {
     out.push("No REGISTER requests in the capture.", "");
   } else {
-    const regs = pickRows(report.registrations, limits.rows, (g) => g.outcome === "failed" || g.outcome === "timeout");
+    const regs = pickRows(report.registrations, limits.rows, REGISTRATION_ROWS.urgent);
     out.push(tableOf(registrationLayouts(regs.shown, c), width, c));
-    if (regs.omitted > 0) note(omittedRowsText(regs, "registrations", "failed and timed-out ones"));
+    if (regs.omitted > 0) note(omittedRowsText(regs, REGISTRATION_ROWS));
     out.push("");
   }
 
   const others = report.handshakes.filter((h) => h.method !== "REGISTER");
   if (others.length > 0) {
     heading(`Other authentication handshakes (${others.length})`);
-    const hs = pickRows(others, limits.rows, (h) => h.outcome !== "success");
+    const hs = pickRows(others, limits.rows, HANDSHAKE_ROWS.urgent);
     out.push(tableOf(handshakeLayouts(hs.shown, c), width, c));
-    if (hs.omitted > 0) note(omittedRowsText(hs, "handshakes", "unsuccessful ones"));
+    if (hs.omitted > 0) note(omittedRowsText(hs, HANDSHAKE_ROWS));
     out.push("");
   }
 

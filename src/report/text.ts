@@ -4,7 +4,7 @@
  * small formatting rules (times, frame references, subjects) that every format must agree on.
  * Everything here is pure.
  */
-import type { Evidence, Subject } from "../detect/model.js";
+import { severityRank, type Evidence, type Finding, type Subject } from "../detect/model.js";
 
 // C0 and C1 controls and DEL, plus the bidirectional overrides and isolates that can make a
 // terminal or a page show text in another order than it is ("Trojan Source").
@@ -182,6 +182,19 @@ export function subjectText(s: Subject): string {
   if (s.client !== undefined || s.server !== undefined) parts.push(`${s.client ?? "?"} → ${s.server ?? "?"}`);
   if (parts.length === 0 && s.callId !== undefined) parts.push(`Call-ID ${s.callId}`);
   return oneLine(parts.join(", "));
+}
+
+/** subjectShort is who a finding is about, in a word: the AOR, else the user, client or Call-ID. */
+export function subjectShort(s: Subject): string | undefined {
+  return s.aor ?? s.user ?? s.client ?? s.callId;
+}
+
+/** sortedFindings orders findings by severity, keeping the model's order within one severity. */
+export function sortedFindings(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => severityRank(b.f.severity) - severityRank(a.f.severity) || a.i - b.i)
+    .map((x) => x.f);
 }
 
 /** statusText is "401 Unauthorized", "401" or "" for an attempt or registration. */
