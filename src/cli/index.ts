@@ -21,6 +21,7 @@ import { parseKeyLog } from "../tls/keylog.js";
 import { correlationLimits, correlationOptions, extractLimits, limitOptions } from "./limits.js";
 import { interruptOnSignals, runScan, scanOptions } from "./scan.js";
 import { mergeOptions, runMerge } from "./merge.js";
+import { colorHelp, colorWhenArgs } from "./color.js";
 
 const VERSION = "0.1.0";
 
@@ -102,7 +103,14 @@ async function guard(name: string, debug: boolean, body: () => Promise<void>): P
 /** main runs the CLI with the given arguments (without node and script). */
 export async function main(argv: string[]): Promise<void> {
   const stdout = new LineWriter(process.stdout);
-  const program = yargs(argv.map((a) => (a === "-" ? STDIN_ARG : a)))
+  let args: string[];
+  try {
+    args = colorWhenArgs(argv);
+  } catch (err) {
+    fail((err as Error).message);
+    return;
+  }
+  const program = yargs(args.map((a) => (a === "-" ? STDIN_ARG : a)))
     .middleware(restoreDashes, true)
     .scriptName("sip401")
     .usage("$0 <command> [options]\n\nExplains why SIP authentication and registration fail, from packet captures.")
@@ -144,7 +152,7 @@ export async function main(argv: string[]): Promise<void> {
           .option("insecure-credentials", { type: "boolean", default: false, describe: "Accept a credentials file readable by everyone" })
           .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS (1.2 AES-GCM/ChaCha20, 1.3)" })
           .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs consistently" })
-          .option("color", { type: "boolean", describe: "Colour the table (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" })
+          .option("color", { type: "boolean", describe: colorHelp("table") })
           .option("all", { type: "boolean", default: false, describe: "List every registration and finding in the table and Markdown reports (by default: 50 rows, failures first, and 5 findings of each kind)" })
           .example("$0 analyze capture.pcapng", "table report in the terminal")
           .example("$0 analyze lan.pcap wan.pcap", "compare two capture points (SIP ALG)")
@@ -197,7 +205,7 @@ export async function main(argv: string[]): Promise<void> {
           .positional("capture", { type: "string", demandOption: true })
           .option("call-id", { alias: "i", type: "string", describe: "Call-ID of the flow" })
           .option("frame", { alias: "n", type: "number", describe: "A frame number of the flow" })
-          .option("color", { type: "boolean", describe: "Colour the ladder" })
+          .option("color", { type: "boolean", describe: colorHelp("ladder") })
           .check((a) => (a["call-id"] !== undefined || a.frame !== undefined ? true : "give --call-id or --frame")),
       async (args) => {
         boundHeapGrowth();

@@ -13,6 +13,7 @@ import { REPORT_FORMATS, type ReportFormat } from "../report/index.js";
 import { chooseFormat, FAIL_ON, type FailOn } from "./analyze.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import { writeSummary, type SummaryTarget } from "./scan.js";
+import { colorHelp } from "./color.js";
 
 /** mergeOptions declares the command's arguments (registered in index.ts). */
 export function mergeOptions<T>(y: Argv<T>) {
@@ -21,7 +22,7 @@ export function mergeOptions<T>(y: Argv<T>) {
     .option("format", { alias: "f", choices: REPORT_FORMATS, describe: "Summary format (default: table, or from --output's extension)" })
     .option("output", { alias: "o", type: "string", describe: "Write the summary to FILE (atomically)" })
     .option("fail-on", { choices: FAIL_ON, default: "error" as FailOn, describe: "Exit 1 when a finding of this severity or worse exists, or a file could not be analysed" })
-    .option("color", { type: "boolean", describe: "Colour the table (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" })
+    .option("color", { type: "boolean", describe: colorHelp("table") })
     .example("$0 merge out/shard-*.ndjson", "the summary table of all shards")
     .example("$0 merge out/shard-*.ndjson -o archive.html", "the same as an HTML file");
 }

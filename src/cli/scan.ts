@@ -34,6 +34,7 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import { correlationLimits, correlationOptions, extractLimits, limitOptions, type LimitArgs } from "./limits.js";
 import { LineWriter } from "./output.js";
 import { openAtomic, writeAtomic, type AtomicFile } from "./write.js";
+import { colorHelp } from "./color.js";
 
 /** The values of `scan --format`: the report formats plus one record per capture. */
 export const SCAN_FORMATS = [...REPORT_FORMATS, "ndjson"] as const;
@@ -57,7 +58,7 @@ export function scanOptions<T>(y: Argv<T>) {
     .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log for SIP over TLS, used for every file" })
     .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs (file paths are kept)" })
     .option("progress", { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" })
-    .option("color", { type: "boolean", describe: "Colour the table (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)" })
+    .option("color", { type: "boolean", describe: colorHelp("table") })
     .option("shard", { type: "string", describe: "Scan only shard K of N (K from 0), by a stable hash of each file's path below PATH; writes NDJSON with a shard header for `sip401 merge`" })
     .option("shard-from-env", { type: "boolean", default: false, describe: `Take K from ${SHARD_ENV_VARS.join(", ")} (the first set) and N from --shard-count` })
     .option("shard-count", { type: "number", describe: "N for --shard-from-env: the number of array tasks" })

@@ -202,6 +202,31 @@ describe("sip401 analyze", () => {
   });
 });
 
+describe("--color=WHEN", () => {
+  const capture = labCapture("bad_password_udp");
+  const escapes = (s: string) => s.split("\x1b[").length - 1;
+
+  it("always colours a piped table (NO_COLOR set), never and auto do not, as with grep and ls", () => {
+    const always = run(["analyze", capture, "--color=always", "--fail-on", "none"]);
+    expect(always.code).toBe(0);
+    expect(escapes(always.stdout)).toBeGreaterThan(0);
+    expect(always.stdout).toBe(run(["analyze", capture, "--color", "--fail-on", "none"]).stdout);
+    for (const when of ["never", "auto"]) {
+      const r = run(["analyze", capture, `--color=${when}`, "--fail-on", "none"], undefined, { FORCE_COLOR: when === "never" ? "1" : "0" });
+      expect(r.code).toBe(0);
+      expect(escapes(r.stdout)).toBe(0);
+      expect(r.stdout).toBe(run(["analyze", capture, "--fail-on", "none"]).stdout);
+    }
+  });
+
+  it("an unknown value is a usage error: one line, exit 2, nothing on stdout", () => {
+    const r = run(["analyze", capture, "--color=sometimes"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("sip401: --color=sometimes: expected always, never or auto\n");
+  });
+});
+
 describe("sip401 flow", () => {
   it("draws the ladder of the flow a frame belongs to", () => {
     const r = run(["flow", labCapture("bad_password_udp"), "--frame", "5"]);
