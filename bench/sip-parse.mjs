@@ -2,10 +2,13 @@
 // Run after `npx tsc -p tsconfig.json`: `node bench/sip-parse.mjs [seconds-per-case]`.
 // Prints msgs/s and MB/s for (1) parse only and (2) parse plus the fields the pipeline reads of
 // every message (see correlatorFields). With `--fields [REPS]` it prints instead what each group
-// of fields adds to parsing, in CPU ns per message (see costs).
+// of fields adds to parsing, in CPU ns per message (see costs). With `--compare DIST [GROUP]` it
+// compares another build's parser (its dist/ folder, e.g. of a `git worktree` of the base commit)
+// with this one, in one process (see compare).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseSip } from "../dist/sip/index.js";
 
 const lab = fileURLToPath(new URL("../test/sip/lab/", import.meta.url));
@@ -156,6 +159,38 @@ function costs(seconds, reps) {
   }
 }
 
+/**
+ * compare times `parseSip` of the build in `dist` (A) against this checkout's (B), reading `group`
+ * ("all", "none" or a FIELD_GROUPS name), in one process: rounds of 150,000 messages alternate
+ * A and B, and the medians are compared. Separate processes, as costs() runs, differ by ±100 ns
+ * per message on this machine (speed drifts, JIT decisions differ from run to run); alternating
+ * in one process resolves changes of 20–30 ns, which is what one parser change usually is worth.
+ * Both builds share the process's JIT and heap, so a function of one never competes with a
+ * differently optimised copy of itself.
+ */
+async function compare(dist, group, rounds) {
+  const other = await import(pathToFileURL(resolve(dist, "sip/index.js")).href);
+  // A fresh closure per build: the JIT's type feedback for the field readers stays per build.
+  const reader = () => (group === "none" ? () => 0 : group === "all" ? (m) => correlatorFields(m) : (m) => FIELD_GROUPS[group](m));
+  const sides = [
+    { name: "A", parse: other.parseSip, fields: reader(), ns: [] },
+    { name: "B", parse: parseSip, fields: reader(), ns: [] },
+  ];
+  let sink = 0;
+  const round = (side, n) => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) sink += side.fields(side.parse(MIX[i % MIX.length]).message);
+    return Number(process.hrtime.bigint() - t0) / n;
+  };
+  for (let w = 0; w < 3; w++) for (const side of sides) round(side, 200_000);
+  for (let k = 0; k < rounds; k++) for (const side of sides) side.ns.push(round(side, 150_000));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const [a, b] = sides.map((side) => median(side.ns));
+  console.log(`A ${dist}: ${a.toFixed(0)} ns/msg (${Math.round(1e9 / a).toLocaleString("en-US")} msgs/s)`);
+  console.log(`B this checkout: ${b.toFixed(0)} ns/msg (${Math.round(1e9 / b).toLocaleString("en-US")} msgs/s)`);
+  console.log(`B - A: ${(b - a).toFixed(0)} ns/msg (${((100 * (b - a)) / a).toFixed(1)} %), medians of ${rounds} alternating rounds, group ${group} (sink ${sink % 10})`);
+}
+
 const args = process.argv.slice(2);
 const seconds = Number(args.find((a) => /^\d/.test(a)) ?? 2);
 const group = args.includes("--group") ? args[args.indexOf("--group") + 1] : undefined;
@@ -164,6 +199,10 @@ if (group !== undefined) {
   const fields = group === "none" ? undefined : group === "all" ? correlatorFields : FIELD_GROUPS[group];
   const { msgs, cpu } = measure(fields, seconds);
   console.log(((cpu * 1e9) / msgs).toFixed(1));
+} else if (args.includes("--compare")) {
+  const at = args.indexOf("--compare");
+  const rest = args.slice(at + 1).filter((a) => !/^\d/.test(a));
+  await compare(rest[0], rest[1] ?? "all", 15);
 } else if (args.includes("--fields")) {
   console.log(`mix: ${MIX.length} messages, mean ${Math.round(mixBytes / MIX.length)} bytes; node ${process.version}; CPU ns per message added to parsing, by field group`);
   costs(seconds, Number(args[args.indexOf("--fields") + 1]) || 3);
