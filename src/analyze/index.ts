@@ -58,7 +58,7 @@ const MAX_UNANSWERED = 50;
 export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = {}): Promise<Report> {
   // Several files: which are separate capture points and which continue one another (rotated sets).
   const spans: (Span | undefined)[] = [];
-  if (inputs.length > 1) for (const { input } of inputs) spans.push(await spanOf(input));
+  if (inputs.length > 1) for (const { input, name } of inputs) spans.push(await spanOf(input, name));
   const points = inputs.length > 1 ? groupCapturePoints(spans) : [[0]];
   const observations = new Observations(points.length > 1);
   const ladders = new LadderRecorder();

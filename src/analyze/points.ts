@@ -5,7 +5,7 @@
  * time are different points; a file that starts when another one has ended continues it, so a
  * registration that spans the rotation is correlated whole.
  */
-import { readCapture, type CaptureInput } from "../capture/source.js";
+import { InputFileError, readCapture, type CaptureInput } from "../capture/source.js";
 import type { ExtractSummary } from "../extract/model.js";
 import { ISSUE_SAMPLES_PER_CODE, type IssueSummary } from "../util/issue-log.js";
 
@@ -17,17 +17,17 @@ export interface Span {
 
 /**
  * spanOf reads a capture file's first and last frame times (a pass over the record headers, no
- * decoding). Undefined for streams (stdin is read once), files without frames, and files that
- * cannot be read: the analysis proper reports why.
+ * decoding). Undefined for streams (stdin is read once) and files without frames. A file that
+ * cannot be read at all (missing, unreadable, not a capture) throws InputFileError naming it:
+ * the analysis stops there, before it spends minutes on the other files of the set. Damage
+ * inside a capture does not throw (readCapture ends the pass and says where).
  */
-export async function spanOf(input: CaptureInput): Promise<Span | undefined> {
+export async function spanOf(input: CaptureInput, name: string): Promise<Span | undefined> {
   if (typeof input !== "string") return undefined;
-  try {
-    const r = await readCapture(input, () => undefined);
-    return r.firstTsNs !== undefined && r.lastTsNs !== undefined ? { first: r.firstTsNs, last: r.lastTsNs } : undefined;
-  } catch {
-    return undefined;
-  }
+  const r = await readCapture(input, () => undefined).catch((err: unknown) => {
+    throw new InputFileError(name, err);
+  });
+  return r.firstTsNs !== undefined && r.lastTsNs !== undefined ? { first: r.firstTsNs, last: r.lastTsNs } : undefined;
 }
 
 /**

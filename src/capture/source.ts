@@ -17,6 +17,21 @@ export interface ReadResult extends CaptureSummary {
   secrets: Secrets[];
 }
 
+/**
+ * InputFileError names the file of a set that could not be read (`cause`: NotACaptureError or
+ * the I/O error). Readers of several files throw it, so a message can say which one failed
+ * instead of naming them all; a single file's errors are thrown as they are.
+ */
+export class InputFileError extends Error {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(`${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "InputFileError";
+  }
+}
+
 const CHUNK_BYTES = 1 << 20;
 
 /**

@@ -3,6 +3,7 @@
  * 2 usage or input errors). Stacks only with --debug.
  */
 import { NotACaptureError } from "../capture/parser.js";
+import { InputFileError } from "../capture/source.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -13,6 +14,8 @@ export class UsageError extends Error {}
 
 /** describeInputError renders an error about one input file as a single line, without a stack. */
 export function describeInputError(name: string, err: unknown): string {
+  // Of several files, the one that failed (InputFileError), not the list of all of them.
+  if (err instanceof InputFileError) return `${err.file}: ${describeInputReason(err.cause)}`;
   return `${name}: ${describeInputReason(err)}`;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Frame } from "../capture/model.js";
 import { SECRETS_TLS_KEYLOG, type Secrets } from "../capture/pcapng.js";
-import { readCapture, type CaptureInput } from "../capture/source.js";
+import { InputFileError, readCapture, type CaptureInput } from "../capture/source.js";
 import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from "../capture/parser.js";
 import { NetDecoder, DEFAULT_NET_LIMITS, type NetLimits, type UdpDatagram, type Unreachable } from "../net/decoder.js";
 import { dstAddr, srcAddr } from "../net/ip.js";
@@ -308,7 +308,9 @@ export async function extractSeries(
     const cap = await readCapture(file.input, base === 0 ? (f) => x.frame(f) : (f) => {
       f.index += base;
       x.frame(f);
-    }, opts.capture, ready);
+    }, opts.capture, ready).catch((err: unknown) => {
+      throw files.length > 1 ? new InputFileError(file.name, err) : err;
+    });
     x.addTlsSecrets(cap.secrets);
     if (i === files.length - 1) x.finish();
     const byTransport: ExtractSummary["byTransport"] = {};

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze } from "../../src/analyze/index.js";
+import { NotACaptureError } from "../../src/capture/parser.js";
+import { InputFileError } from "../../src/capture/source.js";
 import { groupCapturePoints, type Span } from "../../src/analyze/points.js";
 import type { Report } from "../../src/report/model.js";
 import * as S from "../../src/synth/index.js";
@@ -118,5 +120,37 @@ describe("analyze with a rotated set", () => {
       { input: labCapture("alg_kernel_wan"), name: "wan" },
     ]);
     expect(r.captures.map((c) => [c.index, c.name, c.files])).toEqual([[0, "lan", undefined], [1, "wan", undefined]]);
+  });
+});
+
+describe("analyze with a file of the set that cannot be read", () => {
+  it("fails before analysing, with InputFileError naming that file and the cause", async () => {
+    const text = join(dir, "notes.txt");
+    writeFileSync(text, "not a capture\n");
+    for (const [bad, cause] of [
+      [join(dir, "missing.pcap"), (e: unknown) => (e as NodeJS.ErrnoException).code === "ENOENT"],
+      [text, (e: unknown) => e instanceof NotACaptureError],
+    ] as const) {
+      for (const order of [[labCapture("ok_register_udp"), bad], [bad, labCapture("ok_register_udp")]]) {
+        const err = await analyze(order.map((p) => ({ input: p, name: p }))).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(InputFileError);
+        expect((err as InputFileError).file).toBe(bad);
+        expect(cause((err as InputFileError).cause)).toBe(true);
+      }
+    }
+  });
+
+  it("a single file's errors stay as readCapture throws them (library callers test for NotACaptureError)", async () => {
+    const text = join(dir, "alone.txt");
+    writeFileSync(text, "not a capture either\n");
+    await expect(analyze([{ input: text, name: text }])).rejects.toBeInstanceOf(NotACaptureError);
+  });
+
+  it("a truncated file of the set is analysed up to the damage, not refused", async () => {
+    const whole = readFileSync(labCapture("bad_password_udp"));
+    const cut = join(dir, "cut.pcap");
+    writeFileSync(cut, whole.subarray(0, whole.length - 40));
+    const r = await analyze([labCapture("ok_register_udp"), cut].map((p) => ({ input: p, name: p })));
+    expect(r.captures.some((c) => c.damage !== undefined)).toBe(true);
   });
 });

@@ -202,6 +202,24 @@ describe("sip401 analyze", () => {
   });
 });
 
+describe("several captures, one of them bad", () => {
+  it("the one-line error names the file that failed, not the whole list (exit 2, nothing on stdout)", () => {
+    const good = labCapture("ok_register_udp");
+    for (const [bad, reason] of [
+      ["no-such-capture.pcap", "no such file"],
+      ["README.md", 'not a pcap or pcapng capture (starts with 23 20 73 69 70 34 30 31 "# sip401")'],
+      ["src", "is a directory (use `sip401 scan` for directories)"],
+    ]) {
+      for (const args of [[good, bad], [bad, good]]) {
+        const r = run(["analyze", ...args]);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toBe(`sip401: ${bad}: ${reason}\n`);
+      }
+    }
+  });
+});
+
 describe("--color=WHEN", () => {
   const capture = labCapture("bad_password_udp");
   const escapes = (s: string) => s.split("\x1b[").length - 1;
