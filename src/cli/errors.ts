@@ -12,6 +12,41 @@ export const EXIT_INPUT = 2;
 /** UsageError is a mistake in the command line. */
 export class UsageError extends Error {}
 
+/**
+ * OutputError is a report or summary that cannot be written to `path` (--output). Its message
+ * names the output, not the captures: a missing directory is not a missing capture.
+ */
+export class OutputError extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`${path}: cannot write the output (${describeOutputReason(cause)})`, { cause });
+    this.name = "OutputError";
+  }
+}
+
+/** describeOutputReason says why an output file could not be written. */
+function describeOutputReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return "its directory does not exist";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a directory";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EROFS":
+      return "read-only file system";
+    default:
+      return e instanceof Error ? e.message : String(err);
+  }
+}
+
 /** describeInputError renders an error about one input file as a single line, without a stack. */
 export function describeInputError(name: string, err: unknown): string {
   // Of several files, the one that failed (InputFileError), not the list of all of them.

@@ -6,13 +6,13 @@ import { readFile } from "node:fs/promises";
 import yargs from "yargs";
 import type { CaptureInput } from "../capture/source.js";
 import type { ExtractSummary } from "../extract/model.js";
-import { describeInputError, EXIT_INPUT, UsageError } from "./errors.js";
+import { describeInputError, EXIT_INPUT, OutputError, UsageError } from "./errors.js";
 import { boundHeapGrowth } from "./heap.js";
 import { MESSAGE_FORMATS, runMessages, type MessageFormat } from "./messages.js";
 import { FAIL_ON, runAnalyze, type FailOn } from "./analyze.js";
 import { loadCredentials } from "./credentials.js";
 import { findFlow } from "./flow.js";
-import { writeChunksAtomic } from "./write.js";
+import { checkWritable, writeChunksAtomic } from "./write.js";
 import { renderFlow } from "../report/flow-text.js";
 import { colorEnabled } from "../report/color.js";
 import { REPORT_FORMATS, type ReportFormat } from "../report/index.js";
@@ -96,7 +96,7 @@ async function guard(name: string, debug: boolean, body: () => Promise<void>): P
   } catch (err) {
     if (err instanceof PipeClosedError) return;
     if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    fail(err instanceof UsageError ? err.message : describeInputError(name, err));
+    fail(err instanceof UsageError || err instanceof OutputError ? err.message : describeInputError(name, err));
   }
 }
 
@@ -165,6 +165,7 @@ export async function main(argv: string[]): Promise<void> {
           if (names.filter((n) => n === "-").length > 0 && names.length > 1) throw new UsageError("stdin (-) can only be analysed alone");
           const credentials = await loadCredentials({ file: args.credentials, password: args.password, user: args.user, insecure: args["insecure-credentials"] });
           const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
+          if (args.output) await checkWritable(args.output);
           const r = await runAnalyze({
             inputs: names.map((n) => ({ input: inputOf(n), name: n })),
             format: args.format as ReportFormat | undefined,
@@ -206,7 +207,12 @@ export async function main(argv: string[]): Promise<void> {
           .option("call-id", { alias: "i", type: "string", describe: "Call-ID of the flow" })
           .option("frame", { alias: "n", type: "number", describe: "A frame number of the flow" })
           .option("color", { type: "boolean", describe: colorHelp("ladder") })
-          .check((a) => (a["call-id"] !== undefined || a.frame !== undefined ? true : "give --call-id or --frame")),
+          .check((a) => {
+            if (a["call-id"] === undefined && a.frame === undefined) throw new UsageError("give --call-id or --frame");
+            // yargs turns `--frame abc` into NaN, which then "carried no SIP message".
+            if (a.frame !== undefined && !(Number.isInteger(a.frame) && a.frame >= 1)) throw new UsageError(`--frame must be a frame number (Wireshark's, from 1), not ${Number.isNaN(a.frame) ? "a number" : String(a.frame)}`);
+            return true;
+          }),
       async (args) => {
         boundHeapGrowth();
         const name = nameOf(args.capture);
@@ -255,8 +261,9 @@ export async function main(argv: string[]): Promise<void> {
     .alias("h", "help")
     .wrap(Math.min(100, process.stdout.columns ?? 80))
     .fail((msg, err) => {
-      if (err) throw err;
-      process.stderr.write(`sip401: ${msg}\nRun 'sip401 --help' for usage.\n`);
+      // Only argument errors arrive here (command handlers catch their own in guard): yargs'
+      // messages, or what a .check() callback says. One line, exit 2, never a stack.
+      process.stderr.write(`sip401: ${msg ?? (err instanceof Error ? err.message : String(err))}\nRun 'sip401 --help' for usage.\n`);
       process.exit(EXIT_INPUT);
     });
   await program.parseAsync();

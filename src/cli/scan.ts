@@ -33,7 +33,7 @@ import { loadCredentials } from "./credentials.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import { correlationLimits, correlationOptions, extractLimits, limitOptions, type LimitArgs } from "./limits.js";
 import { LineWriter } from "./output.js";
-import { openAtomic, writeAtomic, type AtomicFile } from "./write.js";
+import { checkWritable, openAtomic, writeAtomic, type AtomicFile } from "./write.js";
 import { colorHelp } from "./color.js";
 
 /** The values of `scan --format`: the report formats plus one record per capture. */
@@ -177,6 +177,7 @@ export async function runScan(options: ScanCliOptions): Promise<{ code: number; 
   if (o.workerMemory !== undefined && !(o.workerMemory >= 16)) throw new UsageError(`--worker-memory must be at least 16 (MiB; got ${o.workerMemory})`);
   if (o.timeout !== undefined && !(o.timeout > 0)) throw new UsageError(`--timeout must be a number of seconds > 0 (got ${o.timeout})`);
   const config = await workerConfig(o, format === "ndjson");
+  if (o.output !== undefined) await checkWritable(o.output);
   const found = await discover(o.paths, { include: o.include, exclude: o.exclude, shard });
   if (found.missing.length > 0) throw new UsageError(`${found.missing[0]}: no such file or directory`);
   if (found.skipped > 0) o.stderr.write(`sip401: skipped ${found.skipped === 1 ? "1 file that is not a capture" : `${found.skipped} files that are not captures`}\n`);

@@ -3,16 +3,30 @@
  * so an interrupted run never leaves half a report under the final name.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rename, rm, writeFile } from "node:fs/promises";
+import { constants, createWriteStream } from "node:fs";
+import { access, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { drainOrClose } from "../capture/source.js";
+import { OutputError } from "./errors.js";
 
 /** tempPathFor names the temporary file beside `path` (same filesystem, so the rename is atomic). */
 function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/**
+ * checkWritable fails early, with OutputError, when `path` cannot be written: its directory is
+ * missing or not writable, or `path` is a directory. The commands call it before they read any
+ * capture, rather than finding out after an hour's scan.
+ */
+export async function checkWritable(path: string): Promise<void> {
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isDirectory()) throw new OutputError(path, Object.assign(new Error("is a directory"), { code: "EISDIR" }));
+  await access(dirname(path), constants.W_OK).catch((err: unknown) => {
+    throw new OutputError(path, err);
+  });
 }
 
 /** writeAtomic writes `text` to `path` atomically (rename is atomic within one filesystem). */
@@ -23,7 +37,7 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw new OutputError(path, err);
   }
 }
 
@@ -69,7 +83,7 @@ export function openAtomic(path: string): AtomicFile {
         await rename(tmp, path);
       } catch (err) {
         await rm(tmp, { force: true });
-        throw err;
+        throw new OutputError(path, err);
       }
     },
     async abort() {

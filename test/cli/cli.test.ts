@@ -220,6 +220,26 @@ describe("several captures, one of them bad", () => {
   });
 });
 
+describe("--output that cannot be written", () => {
+  it("names the output, not the capture, before any capture is read (analyze and scan, exit 2)", () => {
+    const missing = join(tmp, "no-such-dir", "report.json");
+    const cases: [string[], string][] = [
+      [["analyze", labCapture("bad_password_udp"), "-o", missing], missing],
+      [["analyze", labCapture("bad_password_udp"), "-f", "json", "-o", tmp], tmp],
+      [["scan", join(REPO, "fixtures/lab"), "-o", missing], missing],
+      [["scan", join(REPO, "fixtures/lab"), "-f", "ndjson", "-o", missing], missing],
+    ];
+    for (const [args, out] of cases) {
+      const r = run(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      const why = out === tmp ? "it is a directory" : "its directory does not exist";
+      // scan may first say which files it skipped; the error is the last line.
+      expect(r.stderr.trimEnd().split("\n").at(-1)).toBe(`sip401: ${out}: cannot write the output (${why})`);
+    }
+  });
+});
+
 describe("--color=WHEN", () => {
   const capture = labCapture("bad_password_udp");
   const escapes = (s: string) => s.split("\x1b[").length - 1;
@@ -252,6 +272,21 @@ describe("sip401 flow", () => {
     expect(r.stdout).toContain("REGISTER");
     expect(r.stdout).toContain("401");
     expect(existsSync(BIN)).toBe(true);
+  });
+
+  it("neither --call-id nor --frame: the usage line, exit 2, no stack (it was an unhandled rejection)", () => {
+    const r = run(["flow", labCapture("bad_password_udp")]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("sip401: give --call-id or --frame\nRun 'sip401 --help' for usage.\n");
+  });
+
+  it("--frame that is not a frame number: the usage line, exit 2", () => {
+    for (const [frame, shown] of [["abc", "a number"], ["0", "0"], ["2.5", "2.5"]]) {
+      const r = run(["flow", labCapture("bad_password_udp"), "--frame", frame]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`sip401: --frame must be a frame number (Wireshark's, from 1), not ${shown}\nRun 'sip401 --help' for usage.\n`);
+    }
   });
 
   it("unknown Call-ID: one line, exit 2", () => {
