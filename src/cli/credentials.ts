@@ -8,6 +8,10 @@ import { UsageError } from "./errors.js";
 
 /** loadCredentials builds the store from --credentials FILE and/or --password. */
 export async function loadCredentials(opts: { file?: string; password?: string; user?: string; insecure: boolean }): Promise<CredentialStore | undefined> {
+  // Both were ignored without a word: a run that silently verifies nothing, or verifies against
+  // an empty password (`--password` followed by another option), answers the wrong question.
+  if (opts.user !== undefined && opts.password === undefined) throw new UsageError("--user names whose password --password is; give --password too (or use --credentials FILE)");
+  if (opts.password === "") throw new UsageError("--password needs a value (for an account without a password, write user: in a --credentials file)");
   let store: CredentialStore | undefined;
   if (opts.file) {
     let st;

@@ -220,6 +220,21 @@ describe("several captures, one of them bad", () => {
   });
 });
 
+describe("--user and --password", () => {
+  it("--user without --password, or an empty --password, is a usage error rather than a run that verifies nothing", () => {
+    const capture = labCapture("bad_password_udp");
+    const noPassword = run(["analyze", capture, "--user", "alice"]);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stdout).toBe("");
+    expect(noPassword.stderr).toBe("sip401: --user names whose password --password is; give --password too (or use --credentials FILE)\n");
+    for (const args of [["--password", ""], ["--password", "--fail-on", "none"]]) {
+      const r = run(["analyze", capture, ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe("sip401: --password needs a value (for an account without a password, write user: in a --credentials file)\n");
+    }
+  });
+});
+
 describe("--output that cannot be written", () => {
   it("names the output, not the capture, before any capture is read (analyze and scan, exit 2)", () => {
     const missing = join(tmp, "no-such-dir", "report.json");
