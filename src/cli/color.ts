@@ -36,9 +36,8 @@ export function colorWhenArgs(argv: readonly string[]): string[] {
     }
     const value = a.slice("--color=".length).toLowerCase();
     if (value === "true" || value === "false") out.push(a);
-    else if (Object.hasOwn(WHEN, value)) {
-      if (WHEN[value] !== "") out.push(WHEN[value]);
-    } else throw new UsageError(`--color=${a.slice("--color=".length)}: expected always, never or auto`);
+    else if (!Object.hasOwn(WHEN, value)) throw new UsageError(`${a}: expected always, never or auto`);
+    else if (WHEN[value] !== "") out.push(WHEN[value]);
   }
   return out;
 }
