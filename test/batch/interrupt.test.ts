@@ -12,7 +12,7 @@ import { ScanInterrupted, scanFiles } from "../../src/batch/pool.js";
 import { labCapture, REPO } from "../helpers/corpus.js";
 
 const BIN = join(REPO, "bin/sip401.js");
-const WORKER = join(import.meta.dirname, "fixtures/test-worker.mjs");
+const WORKER = join(import.meta.dirname, "fixtures/test-worker.cjs");
 const config = { redact: false, records: false };
 
 /** An archive that takes seconds to scan: copies of the lab's busiest capture. */

@@ -1,13 +1,13 @@
 /**
  * The worker pool: results in file order whatever the completion order, at most --jobs files in
  * flight, and a worker that dies (out of heap, exits) costs one `crashed` row, not the scan. Uses a
- * stand-in worker (fixtures/test-worker.mjs) so timing and failures are under the test's control.
+ * stand-in worker (fixtures/test-worker.cjs) so timing and failures are under the test's control.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultWorkerHeapMb, scanFiles } from "../../src/batch/pool.js";
 
-const WORKER = join(import.meta.dirname, "fixtures/test-worker.mjs");
+const WORKER = join(import.meta.dirname, "fixtures/test-worker.cjs");
 const file = (path: string) => ({ path, rel: path, size: 10 });
 const config = { redact: false, records: false };
 
