@@ -1,10 +1,11 @@
 /**
  * Registration-level diagnosis: timeouts (RFC 3261 §17.1.2.2 retransmissions with no answer, and
  * whether ICMP came back), rejections for reasons other than credentials, and NAT (RFC 3581
- * rport / received) with the binding-lifetime risk.
+ * rport / received) with the binding-lifetime risk, told apart from a client on the capture host
+ * itself that advertises another of its addresses.
  */
 import type { Registration, RegistrationAttempt, Transaction } from "../correlate/model.js";
-import { isPrivateIp } from "../util/ip-class.js";
+import { isLoopback, isPrivateIp } from "../util/ip-class.js";
 import { callIdFilter, ep, finding, seconds, short, type DetectContext } from "./context.js";
 import type { Evidence, Finding } from "./model.js";
 import type { UnreachableRef } from "./observe.js";
@@ -121,6 +122,7 @@ function nat(ctx: DetectContext, reg: Registration): Finding | undefined {
   const answered = reg.attempts.find((x) => x.received !== undefined || x.rport !== undefined);
   const serverSawOther = answered && ((answered.received !== undefined && answered.received !== viaHost) || (answered.rport !== undefined && answered.rport !== viaPort));
   if (!viaDiffers && !serverSawOther) return undefined;
+  if (isLoopback(a.client.ip) && !isLoopback(viaHost)) return localClient(reg, a, viaHost, answered);
   const portChanges = reg.clientPorts.length - 1;
   const evidence: Evidence[] = [];
   if (viaDiffers) evidence.push({ frame: a.frame, capture: reg.capture, text: `Via sent-by ${a.viaSentBy}${a.contact ? `, Contact ${a.contact}` : ""}; packet source ${src}` });
@@ -151,6 +153,36 @@ function nat(ctx: DetectContext, reg: Registration): Finding | undefined {
       ...(risky || portChanges > 0 ? ["Enable keep-alives on the phone (CRLF or OPTIONS every 20–30 s, RFC 5626) or lower the registration interval below the NAT's UDP timeout."] : []),
       "Make sure the server uses received/rport for responses and NAT handling for the stored Contact (e.g. Kamailio nathelper fix_nated_register).",
       "Prefer TCP/TLS or SIP Outbound (RFC 5626) for phones behind NAT.",
+    ],
+  });
+}
+
+/**
+ * localClient reports a client whose packets come from a loopback address while its Via names
+ * another address. 127/8 and ::1 never leave a host (RFC 1122 §3.2.1.3, RFC 4291 §2.5.3), so no
+ * NAT can sit on that path: the client runs on the capture host, sends to a loopback address of
+ * the server (the kernel then picks a loopback source) and advertises one of its other addresses.
+ * Responses still reach it through received/rport (RFC 3261 §18.2.1, RFC 3581); only requests
+ * sent to the advertised Contact depend on the client listening there.
+ */
+function localClient(reg: Registration, a: RegistrationAttempt, viaHost: string, answered: RegistrationAttempt | undefined): Finding {
+  const src = ep(a.client);
+  const evidence: Evidence[] = [{ frame: a.frame, capture: reg.capture, text: `Via sent-by ${a.viaSentBy}${a.contact ? `, Contact ${a.contact}` : ""}; packet source ${src} (loopback)` }];
+  if (answered?.responseFrame !== undefined) {
+    evidence.push({ frame: answered.responseFrame, capture: reg.capture, text: `server added received=${answered.received ?? "-"} rport=${answered.rport ?? "-"}` });
+  }
+  return finding("local_source_mismatch", {
+    title: `${reg.aor} sends from loopback ${src} but advertises ${a.viaSentBy}: a client on the capture host, not a NAT`,
+    subject: { aor: reg.aor, user: reg.user, client: src, server: ep(reg.server) },
+    evidence,
+    filter: callIdFilter(reg.callIds),
+    explanation:
+      `The client writes ${a.viaSentBy} in Via, but its packets come from ${src}, a loopback address. ` +
+      `Loopback traffic never leaves a host, so no NAT is involved: the client runs on the host where the capture was taken and sends to the server's loopback address ${reg.server.ip}, so the kernel picks a loopback source, while the client advertises another address of the same host (${viaHost}). ` +
+      (answered ? "The server added received/rport (RFC 3581), so its responses reach the client anyway. " : "Responses reach it if the server honours rport/received (RFC 3581). ") +
+      (a.contact ? `Requests to the stored Contact ${a.contact} reach the client only if it listens on the address that Contact names.` : ""),
+    fix: [
+      `If calls to this client fail, make the addresses agree: bind the client to ${viaHost} and point it at the server's address on that network, or have it advertise the loopback address it sends from.`,
     ],
   });
 }

@@ -12,6 +12,7 @@ export const FINDINGS = {
   registration_timeout: { severity: "error", summary: "REGISTER retransmitted without any final response" },
   request_timeout: { severity: "error", summary: "a request (INVITE, OPTIONS...) retransmitted without any final response" },
   nat_mismatch: { severity: "info", summary: "Via/Contact carry an address other than the packet source: the client is behind NAT" },
+  local_source_mismatch: { severity: "info", summary: "the client sends from a loopback address but Via/Contact name another address of the same host (no NAT)" },
   sip_alg: { severity: "warning", summary: "a SIP-aware device (ALG) rewrote SIP headers or SDP in transit" },
   digest_uri_mismatch: { severity: "warning", summary: "Authorization uri differs from the Request-URI (RFC 3261 §22.4)" },
   realm_mismatch: { severity: "warning", summary: "credentials name a realm other than the challenge's" },

@@ -93,8 +93,8 @@ const EXPECTED: Record<string, { findings: string[]; why: string; registrations?
   "ndpi__gre.pcapng": { findings: [], why: "A single 100 Trying inside VLAN + PPTP GRE." },
   "ndpi__sip_hello.pcapng": { findings: ["info:nat_mismatch"], why: "Registration succeeds; the Via address (10.231.142.84) differs from the packet source (172.29.38.91): a NAT, handled." },
   "ruinalxu__register.pcapng": {
-    findings: ["error:registration_timeout", "warning:nat_mismatch"],
-    why: "A GB28181 camera keeps sending REGISTERs (each also captured twice on the loopback) and the server never answers them, apart from one 404: a registration that times out. Its Via names 192.168.41.130 while packets come from 127.0.0.1.",
+    findings: ["error:registration_timeout", "info:local_source_mismatch"],
+    why: "A GB28181 camera keeps sending REGISTERs (each also captured twice on the loopback) and the server never answers them, apart from one 404: a registration that times out. Its Via names 192.168.41.130 while packets come from 127.0.0.1: a client on the capture host that advertises another of its addresses, which no NAT explains (loopback never leaves the host).",
   },
   "sngrep__aaa.pcap": {
     findings: [
