@@ -22,6 +22,7 @@ import { correlationLimits, correlationOptions, extractLimits, limitOptions } fr
 import { interruptOnSignals, runScan, scanOptions } from "./scan.js";
 import { mergeOptions, runMerge } from "./merge.js";
 import { colorHelp, colorWhenArgs } from "./color.js";
+import { withExamples } from "./examples.js";
 
 const VERSION = "0.1.0";
 
@@ -119,13 +120,17 @@ export async function main(argv: string[]): Promise<void> {
       "messages <capture>",
       "List every SIP message in a capture (like `tshark -Y sip`, but readable)",
       (y) =>
-        limitOptions(y)
-          .positional("capture", { type: "string", demandOption: true, describe: "pcap / pcapng file (optionally gzip-compressed), or - for stdin" })
-          .option("format", { alias: "f", choices: MESSAGE_FORMATS, default: "text" as MessageFormat, describe: "Output format" })
-          .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS" })
-          .example("$0 messages capture.pcapng", "one line per SIP message")
-          .example("tcpdump -i any -w - port 5060 | $0 messages -", "live, from stdin")
-          .example("$0 messages capture.pcap -f ndjson | jq .callId", "JSON lines"),
+        withExamples(
+          limitOptions(y)
+            .positional("capture", { type: "string", demandOption: true, describe: "pcap / pcapng file (optionally gzip-compressed), or - for stdin" })
+            .option("format", { alias: "f", choices: MESSAGE_FORMATS, default: "text" as MessageFormat, describe: "Output format" })
+            .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS" }),
+          [
+            ["$0 messages capture.pcapng", "one line per SIP message"],
+            ["tcpdump -i any -U -w - port 5060 | $0 messages -", "live, from stdin"],
+            ["$0 messages capture.pcap -f ndjson | jq .callId", "JSON lines"],
+          ],
+        ),
       async (args) => {
         boundHeapGrowth();
         const name = nameOf(args.capture);
@@ -141,23 +146,27 @@ export async function main(argv: string[]): Promise<void> {
       "analyze <captures..>",
       "Diagnose registration and authentication failures (several files = several capture points of the same traffic)",
       (y) =>
-        correlationOptions(limitOptions(y))
-          .positional("captures", { type: "string", array: true, demandOption: true, describe: "pcap / pcapng files (gzip ok), or - for stdin" })
-          .option("format", { alias: "f", choices: REPORT_FORMATS, describe: "Report format (default: table, or from --output's extension)" })
-          .option("output", { alias: "o", type: "string", describe: "Write the report to FILE (atomically)" })
-          .option("fail-on", { choices: FAIL_ON, default: "error" as FailOn, describe: "Exit 1 when a finding of this severity or worse exists" })
-          .option("credentials", { type: "string", describe: "File of user:password, user@realm:password or user:realm:HA1 lines, to verify captured digests" })
-          .option("password", { type: "string", describe: "Password to verify captured digests with (for --user, or whichever user the capture shows)" })
-          .option("user", { type: "string", describe: "User the --password belongs to" })
-          .option("insecure-credentials", { type: "boolean", default: false, describe: "Accept a credentials file readable by everyone" })
-          .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS (1.2 AES-GCM/ChaCha20, 1.3)" })
-          .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs consistently" })
-          .option("color", { type: "boolean", describe: colorHelp("table") })
-          .option("all", { type: "boolean", default: false, describe: "List every registration and finding in the table and Markdown reports (by default: 50 rows, failures first, and 5 findings of each kind)" })
-          .example("$0 analyze capture.pcapng", "table report in the terminal")
-          .example("$0 analyze lan.pcap wan.pcap", "compare two capture points (SIP ALG)")
-          .example("$0 analyze capture.pcap -o report.html", "self-contained HTML for the customer")
-          .example("$0 analyze capture.pcap --credentials users.txt", "prove wrong password vs other causes"),
+        withExamples(
+          correlationOptions(limitOptions(y))
+            .positional("captures", { type: "string", array: true, demandOption: true, describe: "pcap / pcapng files (gzip ok), or - for stdin" })
+            .option("format", { alias: "f", choices: REPORT_FORMATS, describe: "Report format (default: table, or from --output's extension)" })
+            .option("output", { alias: "o", type: "string", describe: "Write the report to FILE (atomically)" })
+            .option("fail-on", { choices: FAIL_ON, default: "error" as FailOn, describe: "Exit 1 when a finding of this severity or worse exists" })
+            .option("credentials", { type: "string", describe: "File of user:password, user@realm:password or user:realm:HA1 lines, to verify captured digests" })
+            .option("password", { type: "string", describe: "Password to verify captured digests with (for --user, or whichever user the capture shows)" })
+            .option("user", { type: "string", describe: "User the --password belongs to" })
+            .option("insecure-credentials", { type: "boolean", default: false, describe: "Accept a credentials file readable by everyone" })
+            .option("tls-keylog", { type: "string", describe: "SSLKEYLOGFILE-format key log to decrypt SIP over TLS (1.2 AES-GCM/ChaCha20, 1.3)" })
+            .option("redact", { type: "boolean", default: false, describe: "Mask user names, addresses, nonces and Call-IDs consistently" })
+            .option("color", { type: "boolean", describe: colorHelp("table") })
+            .option("all", { type: "boolean", default: false, describe: "List every registration and finding in the table and Markdown reports (by default: 50 rows, failures first, and 5 findings of each kind)" }),
+          [
+            ["$0 analyze capture.pcapng", "table report in the terminal"],
+            ["$0 analyze lan.pcap wan.pcap", "compare two capture points (SIP ALG)"],
+            ["$0 analyze capture.pcap -o report.html", "self-contained HTML for the customer"],
+            ["$0 analyze capture.pcap --credentials users.txt", "prove wrong password vs other causes"],
+          ],
+        ),
       async (args) => {
         boundHeapGrowth();
         const names = args.captures.map(nameOf);
@@ -202,17 +211,23 @@ export async function main(argv: string[]): Promise<void> {
       "flow <capture>",
       "Show the ladder of one flow (by Call-ID or by a frame of it), like sngrep's call flow",
       (y) =>
-        y
-          .positional("capture", { type: "string", demandOption: true })
-          .option("call-id", { alias: "i", type: "string", describe: "Call-ID of the flow" })
-          .option("frame", { alias: "n", type: "number", describe: "A frame number of the flow" })
-          .option("color", { type: "boolean", describe: colorHelp("ladder") })
-          .check((a) => {
-            if (a["call-id"] === undefined && a.frame === undefined) throw new UsageError("give --call-id or --frame");
-            // yargs turns `--frame abc` into NaN, which then "carried no SIP message".
-            if (a.frame !== undefined && !(Number.isInteger(a.frame) && a.frame >= 1)) throw new UsageError(`--frame must be a frame number (Wireshark's, from 1), not ${Number.isNaN(a.frame) ? "a number" : String(a.frame)}`);
-            return true;
-          }),
+        withExamples(
+          y
+            .positional("capture", { type: "string", demandOption: true, describe: "pcap / pcapng file (gzip ok), or - for stdin" })
+            .option("call-id", { alias: "i", type: "string", describe: "Call-ID of the flow" })
+            .option("frame", { alias: "n", type: "number", describe: "A frame number of the flow" })
+            .option("color", { type: "boolean", describe: colorHelp("ladder") })
+            .check((a) => {
+              if (a["call-id"] === undefined && a.frame === undefined) throw new UsageError("give --call-id or --frame");
+              // yargs turns `--frame abc` into NaN, which then "carried no SIP message".
+              if (a.frame !== undefined && !(Number.isInteger(a.frame) && a.frame >= 1)) throw new UsageError(`--frame must be a frame number (Wireshark's, from 1), not ${Number.isNaN(a.frame) ? "a number" : String(a.frame)}`);
+              return true;
+            }),
+          [
+            ["$0 flow capture.pcap --call-id 1-28850@198.51.100.20", "the ladder of one Call-ID (analyze lists them)"],
+            ["$0 flow capture.pcap --frame 42", "the flow that frame 42 belongs to (Wireshark's frame number)"],
+          ],
+        ),
       async (args) => {
         boundHeapGrowth();
         const name = nameOf(args.capture);

@@ -14,17 +14,20 @@ import { chooseFormat, FAIL_ON, type FailOn } from "./analyze.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import { writeSummary, type SummaryTarget } from "./scan.js";
 import { colorHelp } from "./color.js";
+import { withExamples } from "./examples.js";
 
 /** mergeOptions declares the command's arguments (registered in index.ts). */
 export function mergeOptions<T>(y: Argv<T>) {
-  return y
+  const y2 = y
     .positional("files", { type: "string", array: true, demandOption: true, describe: "NDJSON files written by sip401 scan --shard (or one plain scan -f ndjson)" })
     .option("format", { alias: "f", choices: REPORT_FORMATS, describe: "Summary format (default: table, or from --output's extension)" })
     .option("output", { alias: "o", type: "string", describe: "Write the summary to FILE (atomically)" })
     .option("fail-on", { choices: FAIL_ON, default: "error" as FailOn, describe: "Exit 1 when a finding of this severity or worse exists, or a file could not be analysed" })
-    .option("color", { type: "boolean", describe: colorHelp("table") })
-    .example("$0 merge out/shard-*.ndjson", "the summary table of all shards")
-    .example("$0 merge out/shard-*.ndjson -o archive.html", "the same as an HTML file");
+    .option("color", { type: "boolean", describe: colorHelp("table") });
+  return withExamples(y2, [
+    ["$0 merge out/shard-*.ndjson", "the summary table of all shards"],
+    ["$0 merge out/shard-*.ndjson -o archive.html", "the same as an HTML file"],
+  ]);
 }
 
 /** MergeCliOptions are the parsed arguments plus what the CLI knows about its terminal. */

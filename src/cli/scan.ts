@@ -34,6 +34,7 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import { correlationLimits, correlationOptions, extractLimits, limitOptions, type LimitArgs } from "./limits.js";
 import { LineWriter } from "./output.js";
 import { checkWritable, openAtomic, writeAtomic, type AtomicFile } from "./write.js";
+import { withExamples } from "./examples.js";
 import { colorHelp } from "./color.js";
 
 /** The values of `scan --format`: the report formats plus one record per capture. */
@@ -43,7 +44,7 @@ export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** scanOptions declares the command's arguments (registered in index.ts). */
 export function scanOptions<T>(y: Argv<T>) {
-  return correlationOptions(limitOptions(y))
+  const y2 = correlationOptions(limitOptions(y))
     .positional("paths", { type: "string", array: true, demandOption: true, describe: "Capture files and directories (searched recursively)" })
     .option("format", { alias: "f", choices: SCAN_FORMATS, describe: "Output: a summary (table, json, markdown, html) or one JSON record per capture (ndjson); default table, or from --output's extension" })
     .option("output", { alias: "o", type: "string", describe: "Write to FILE (atomically; .ndjson/.jsonl means ndjson; with a shard, {shard} and {shards} in FILE become K and N)" })
@@ -62,11 +63,14 @@ export function scanOptions<T>(y: Argv<T>) {
     .option("shard", { type: "string", describe: "Scan only shard K of N (K from 0), by a stable hash of each file's path below PATH; writes NDJSON with a shard header for `sip401 merge`" })
     .option("shard-from-env", { type: "boolean", default: false, describe: `Take K from ${SHARD_ENV_VARS.join(", ")} (the first set) and N from --shard-count` })
     .option("shard-count", { type: "number", describe: "N for --shard-from-env: the number of array tasks" })
-    .option("array-base", { type: "number", default: 0, describe: "First index of the batch array (1 for a Slurm --array=1-N); subtracted from the variable" })
-    .example("$0 scan /srv/captures", "summary table of every capture below the folder")
-    .example("$0 scan /srv/captures -f ndjson > scan.ndjson", "one JSON record per capture, as each finishes")
-    .example("$0 scan day1 day2 --include '*.pcap.gz' -o scan.html", "an HTML summary of the gzip captures")
-    .example("$0 scan /archive --shard-from-env --shard-count 16 --fail-on none -o '/out/shard-{shard}.ndjson'", "one task of a 16-way batch array (Kubernetes, Slurm, AWS Batch); then sip401 merge /out/shard-*.ndjson");
+    .option("array-base", { type: "number", default: 0, describe: "First index of the batch array (1 for a Slurm --array=1-N); subtracted from the variable" });
+  return withExamples(y2, [
+    ["$0 scan /srv/captures", "summary table of every capture below the folder"],
+    ["$0 scan /srv/captures -f ndjson > scan.ndjson", "one JSON record per capture, as each finishes"],
+    ["$0 scan day1 day2 --include '*.pcap.gz' -o scan.html", "an HTML summary of the gzip captures"],
+    ["$0 scan /archive --shard-from-env --shard-count 16 \\\n  --fail-on none -o '/out/shard-{shard}.ndjson'", "one task of a 16-way batch array (Kubernetes, Slurm, AWS Batch)"],
+    ["$0 merge /out/shard-*.ndjson", "then the summary of the whole archive"],
+  ]);
 }
 
 /** ScanCliOptions are the parsed arguments plus what the CLI knows about its terminal. */

@@ -20,6 +20,28 @@ function run(args: string[], input?: Buffer, env: Record<string, string> = {}): 
 
 const tmp = mkdtempSync(join(tmpdir(), "sip401-cli-"));
 
+describe("help examples", () => {
+  // yargs' two-column layout cut long example commands in the middle of their arguments, so they
+  // could not be pasted into a shell (src/cli/examples.ts).
+  it.each(["messages", "analyze", "flow", "scan", "merge"])("%s --help: each example is a # comment and the whole command, within 80 columns", (command) => {
+    const r = run([command, "--help"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    const examples = lines.slice(lines.indexOf("Examples:") + 1).map((l) => l.trim());
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    const commands: string[] = [];
+    for (let i = 0; i < examples.length; i++) {
+      expect(examples[i], `line ${i} of ${command}'s examples`).toMatch(/^# \S/);
+      let cmd = examples[++i];
+      // A command continued with a backslash, as a shell reads it.
+      while (cmd.endsWith("\\")) cmd = `${cmd.slice(0, -1)}${examples[++i]}`;
+      commands.push(cmd);
+    }
+    for (const cmd of commands) expect(cmd).toMatch(new RegExp(`(^|\\| )sip401 ${command === "scan" ? "(scan|merge)" : command} `));
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  });
+});
+
 describe("sip401 messages", () => {
   it("lists one line per SIP message with frame, time, addresses, transport, start line, Call-ID, CSeq", () => {
     const r = run(["messages", labCapture("ok_register_tcp")]);
