@@ -92,7 +92,10 @@ export async function readScanOutput(name: string): Promise<ScanOutput> {
         out.header = checkHeader(name, value as Record<string, unknown>);
         continue;
       }
-      if (kind !== RECORD_KIND) throw new MergeError(`${name}: line ${n} is not a sip401 scan record (kind ${JSON.stringify(kind ?? null)})`);
+      if (kind !== RECORD_KIND) {
+        const what = kind === undefined ? "no kind field" : `kind ${JSON.stringify(kind)}`;
+        throw new MergeError(`${name}: line ${n} is not a sip401 scan record (${what}) — not the NDJSON output of sip401 scan`);
+      }
       let row: ScanRow;
       try {
         row = rowFromObject(value);

@@ -116,7 +116,8 @@ describe("merge refuses anything but one complete scan", () => {
     const cases: [string, string, string | RegExp][] = [
       ["empty.ndjson", "", "empty.ndjson: empty file — not the NDJSON output of sip401 scan"],
       ["summary.json", '{\n  "kind": "sip401-scan-summary"\n}\n', "summary.json: line 1 is not JSON — not the NDJSON output of sip401 scan"],
-      ["other.ndjson", '{"frame":4,"method":"REGISTER"}\n', "other.ndjson: line 1 is not a sip401 scan record (kind null)"],
+      ["other.ndjson", '{"frame":4,"method":"REGISTER"}\n', "other.ndjson: line 1 is not a sip401 scan record (no kind field) — not the NDJSON output of sip401 scan"],
+      ["compact.json", '{"kind":"sip401-scan-summary"}\n', 'compact.json: line 1 is not a sip401 scan record (kind "sip401-scan-summary") — not the NDJSON output of sip401 scan'],
       ["joined.ndjson", `${shardHeader({ index: 0, count: 1 }, 0, SCAN, "0.1.0")}\n${shardHeader({ index: 0, count: 1 }, 0, SCAN, "0.1.0")}\n`, "joined.ndjson: a second shard header at line 2"],
       ["v2.ndjson", `${shardHeader({ index: 0, count: 1 }, 0, SCAN, "0.1.0").replace('"version":1', '"version":2')}\n`, "v2.ndjson: shard header version 2, this sip401 reads 1"],
     ];
