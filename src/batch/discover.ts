@@ -8,7 +8,8 @@
  * error row rather than vanishing; other files that do not start like a capture are skipped
  * (READMEs, key logs, rotated text logs beside the captures). A file or directory that cannot be
  * read at all is reported too: whether it held captures is unknown, and a silent gap in an archive
- * scan is worse than a noisy row. Paths given on the command line are always reported.
+ * scan is worse than a noisy row. Paths given on the command line are always reported; one that is
+ * not a regular file (a FIFO, a device) as an error row, unread.
  *
  * Symbolic links to files are followed; links to directories are not (they would scan a tree twice
  * or loop), except when the link is itself a path given on the command line.
@@ -150,7 +151,13 @@ async function examine(c: Candidate, filters: Filters): Promise<ScanFile | undef
     const st = await stat(c.path);
     // A link to a directory met during the walk: not followed (see the module comment).
     if (st.isDirectory()) return undefined;
-    if (!st.isFile() && !c.explicit) return undefined;
+    if (!st.isFile()) {
+      if (!c.explicit) return undefined;
+      // Named on the command line: an error row, not a read. A FIFO without a writer would block
+      // the read forever, and a device is no archive; sip401 analyze reads a pipe.
+      const what = st.isFIFO() ? "a named pipe (FIFO)" : st.isSocket() ? "a socket" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : "a special file";
+      return { path: c.path, rel: c.rel, size: 0, error: { code: "not_a_capture", message: `${what}, not a capture file (sip401 analyze reads a pipe)` } };
+    }
     size = st.size;
   } catch (err) {
     return { path: c.path, rel: c.rel, size: 0, error: scanErrorOf(err) };

@@ -255,6 +255,7 @@ export async function main(argv: string[]): Promise<void> {
             stderr: process.stderr, env: process.env,
             shard: args.shard, shardFromEnv: args["shard-from-env"], shardCount: args["shard-count"], arrayBase: args["array-base"], limits: args, signal: interrupt.signal,
           }).finally(() => interrupt.dispose());
+          interrupt.finish();
           process.exitCode = r.code;
         });
       },

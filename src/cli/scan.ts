@@ -259,26 +259,53 @@ export async function writeSummary(summary: ScanSummary, format: ReportFormat, o
 /** Exit codes of a run stopped by a signal: 128 + its number, as shells report it. */
 const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIGINT: 130, SIGTERM: 143 };
 
+/** Interrupt is the scan's handling of Ctrl-C and SIGTERM (see interruptOnSignals). */
+export interface Interrupt {
+  /** Aborted by the first signal, with a ScanInterrupted as the reason. */
+  signal: AbortSignal;
+  /** Stops listening (the scan is over). */
+  dispose(): void;
+  /** After an interrupted scan has cleaned up: ends the process by the signal that stopped it. */
+  finish(): void;
+}
+
 /**
  * interruptOnSignals turns Ctrl-C and SIGTERM (what `kubectl delete`, Slurm's `scancel` and a
  * container stop send) into an abort of the scan: the pool is shut down, the progress line
- * cleared, a temporary output file removed, and the exit code is 128 + the signal number. A
- * second signal ends the process at once, for an operator who does not want to wait.
+ * cleared, a temporary output file removed; then `finish` ends the process by that same signal,
+ * as a program that catches SIGINT to clean up should: a shell script or loop running the scan
+ * then stops too, where an exit(130) lets it go on with its next command. It also ends the
+ * process where an exit cannot: exit waits for the I/O threads, and one blocked for good (a FIFO
+ * with no writer, a hung network mount) held the process after its last message. A second
+ * signal ends the process at once, for an operator who does not want to wait.
  */
-export function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
+export function interruptOnSignals(): Interrupt {
   const controller = new AbortController();
   const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((name) => {
     const handler = (): void => {
-      if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
+      if (controller.signal.aborted) dieBy(name);
       controller.abort(new ScanInterrupted(name, SIGNAL_EXIT[name]));
     };
     process.on(name, handler);
     return [name, handler] as const;
   });
+  const dispose = (): void => {
+    for (const [name, handler] of handlers) process.off(name, handler);
+  };
+  const dieBy = (name: keyof typeof SIGNAL_EXIT): void => {
+    dispose();
+    // With no listener left the signal has its default action: the process ends by it, as the
+    // shell reports with 128 + its number. Where that does nothing (PID 1 of a container ignores
+    // signals it has no handler for), the exit code says the same.
+    process.kill(process.pid, name);
+    process.exit(SIGNAL_EXIT[name]);
+  };
   return {
     signal: controller.signal,
-    dispose: () => {
-      for (const [name, handler] of handlers) process.off(name, handler);
+    dispose,
+    finish: () => {
+      const reason: unknown = controller.signal.reason;
+      if (reason instanceof ScanInterrupted) dieBy(reason.signalName as keyof typeof SIGNAL_EXIT);
     },
   };
 }

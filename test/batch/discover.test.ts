@@ -1,7 +1,9 @@
 /**
  * Discovery: which files of a tree are scanned, in which order, with which globs.
  */
-import { rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -44,6 +46,28 @@ describe("discover", () => {
   it("a file named on the command line and also reached by the walk stays reported even when it is not a capture", async () => {
     const d = await discover([join(archive.root, "generated"), join(archive.root, "generated/rotated/messages.log.gz")]);
     expect(d.files.map((f) => f.rel)).toContain("rotated/messages.log.gz");
+  });
+
+  // A FIFO named on the command line was read, and the read waited for a writer forever; in a
+  // tree, FIFOs, sockets and devices were already passed over.
+  const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
+  it.skipIf(!hasMkfifo)("a FIFO or a device named on the command line is an error row, never opened (skipped without mkfifo)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sip401-fifo-"));
+    try {
+      const fifo = join(dir, "live.pcap");
+      expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      const d = await discover([fifo, "/dev/null", dir]);
+      // The FIFO, also met by the walk of its folder, is listed once.
+      expect(new Map(d.files.map((f) => [f.rel, f.error]))).toEqual(
+        new Map([
+          ["live.pcap", { code: "not_a_capture", message: "a named pipe (FIFO), not a capture file (sip401 analyze reads a pipe)" }],
+          ["null", { code: "not_a_capture", message: "a device, not a capture file (sip401 analyze reads a pipe)" }],
+        ]),
+      );
+      expect(d.files).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("--include keeps matching files; --exclude drops files and whole folders", async () => {
