@@ -38,6 +38,11 @@ function nameOf(arg: string): string {
   return arg === "" ? "-" : arg;
 }
 
+/** outputOf reads --output: `-o -` is standard output, as for the inputs (it wrote a file named "-"). */
+function outputOf(arg: string | undefined): string | undefined {
+  return arg === "-" ? undefined : arg;
+}
+
 /** restoreDashes is yargs middleware: every option and positional value that was "-" is "-" again. */
 function restoreDashes(args: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(args)) {
@@ -150,7 +155,7 @@ export async function main(argv: string[]): Promise<void> {
           correlationOptions(limitOptions(y))
             .positional("captures", { type: "string", array: true, demandOption: true, describe: "pcap / pcapng files (gzip ok), or - for stdin" })
             .option("format", { alias: "f", choices: REPORT_FORMATS, describe: "Report format (default: table, or from --output's extension)" })
-            .option("output", { alias: "o", type: "string", describe: "Write the report to FILE (atomically)" })
+            .option("output", { alias: "o", type: "string", describe: "Write the report to FILE (atomically; - is stdout)" })
             .option("fail-on", { choices: FAIL_ON, default: "error" as FailOn, describe: "Exit 1 when a finding of this severity or worse exists" })
             .option("credentials", { type: "string", describe: "File of user:password, user@realm:password or user:realm:HA1 lines, to verify captured digests" })
             .option("password", { type: "string", describe: "Password to verify captured digests with (for --user, or whichever user the capture shows)" })
@@ -170,15 +175,16 @@ export async function main(argv: string[]): Promise<void> {
       async (args) => {
         boundHeapGrowth();
         const names = args.captures.map(nameOf);
+        const output = outputOf(args.output);
         await guard(names.join(", "), args.debug, async () => {
           if (names.filter((n) => n === "-").length > 0 && names.length > 1) throw new UsageError("stdin (-) can only be analysed alone");
           const credentials = await loadCredentials({ file: args.credentials, password: args.password, user: args.user, insecure: args["insecure-credentials"] });
           const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
-          if (args.output) await checkWritable(args.output);
+          if (output) await checkWritable(output);
           const r = await runAnalyze({
             inputs: names.map((n) => ({ input: inputOf(n), name: n })),
             format: args.format as ReportFormat | undefined,
-            output: args.output,
+            output,
             failOn: args["fail-on"],
             redact: args.redact,
             color: args.color,
@@ -195,7 +201,7 @@ export async function main(argv: string[]): Promise<void> {
             if (c.damage) reportDamageOf(c.name, c.damage);
             reportNoSip(c.name, c.sipMessages, c.frames);
           }
-          if (args.output) await writeChunksAtomic(args.output, r.chunks);
+          if (output) await writeChunksAtomic(output, r.chunks);
           else {
             for (const chunk of r.chunks) {
               stdout.text(chunk);
@@ -248,7 +254,7 @@ export async function main(argv: string[]): Promise<void> {
           const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
           const interrupt = interruptOnSignals();
           const r = await runScan({
-            paths: args.paths.map(nameOf), format: args.format, output: args.output, jobs: args.jobs, workerMemory: args["worker-memory"], timeout: args.timeout,
+            paths: args.paths.map(nameOf), format: args.format, output: outputOf(args.output), jobs: args.jobs, workerMemory: args["worker-memory"], timeout: args.timeout,
             include: args.include, exclude: args.exclude,
             failOn: args["fail-on"], credentials: args.credentials, insecureCredentials: args["insecure-credentials"], tlsKeylog, redact: args.redact,
             progress: args.progress, color: args.color, stdout, stdoutIsTTY: process.stdout.isTTY, columns: process.stdout.columns,
@@ -267,7 +273,7 @@ export async function main(argv: string[]): Promise<void> {
       (args) =>
         guard(args.files.join(", "), args.debug, async () => {
           const terminal = { stdout, stdoutIsTTY: process.stdout.isTTY, columns: process.stdout.columns, env: process.env };
-          process.exitCode = (await runMerge({ files: args.files.map(nameOf), format: args.format, output: args.output, failOn: args["fail-on"], color: args.color, ...terminal })).code;
+          process.exitCode = (await runMerge({ files: args.files.map(nameOf), format: args.format, output: outputOf(args.output), failOn: args["fail-on"], color: args.color, ...terminal })).code;
         }),
     )
     .demandCommand(1, "Name a command: sip401 analyze FILE, sip401 messages FILE, sip401 flow FILE --call-id ID, sip401 scan DIR, sip401 merge SHARDS")

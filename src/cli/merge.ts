@@ -21,7 +21,7 @@ export function mergeOptions<T>(y: Argv<T>) {
   const y2 = y
     .positional("files", { type: "string", array: true, demandOption: true, describe: "NDJSON files written by sip401 scan --shard (or one plain scan -f ndjson)" })
     .option("format", { alias: "f", choices: REPORT_FORMATS, describe: "Summary format (default: table, or from --output's extension)" })
-    .option("output", { alias: "o", type: "string", describe: "Write the summary to FILE (atomically)" })
+    .option("output", { alias: "o", type: "string", describe: "Write the summary to FILE (atomically; - is stdout)" })
     .option("fail-on", { choices: FAIL_ON, default: "error" as FailOn, describe: "Exit 1 when a finding of this severity or worse exists, or a file could not be analysed" })
     .option("color", { type: "boolean", describe: colorHelp("table") });
   return withExamples(y2, [

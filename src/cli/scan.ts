@@ -47,7 +47,7 @@ export function scanOptions<T>(y: Argv<T>) {
   const y2 = correlationOptions(limitOptions(y))
     .positional("paths", { type: "string", array: true, demandOption: true, describe: "Capture files and directories (searched recursively)" })
     .option("format", { alias: "f", choices: SCAN_FORMATS, describe: "Output: a summary (table, json, markdown, html) or one JSON record per capture (ndjson); default table, or from --output's extension" })
-    .option("output", { alias: "o", type: "string", describe: "Write to FILE (atomically; .ndjson/.jsonl means ndjson; with a shard, {shard} and {shards} in FILE become K and N)" })
+    .option("output", { alias: "o", type: "string", describe: "Write to FILE (atomically; - is stdout; .ndjson/.jsonl means ndjson; with a shard, {shard} and {shards} in FILE become K and N)" })
     .option("jobs", { alias: "j", type: "number", default: defaultJobs(), defaultDescription: "CPU count", describe: "Files analysed in parallel (worker threads)" })
     .option("worker-memory", { type: "number", defaultDescription: "3/4 of RAM (or of the container limit) ÷ jobs, 512–16384", describe: "Heap cap per worker in MiB; a file needing more becomes a 'crashed' row" })
     .option("timeout", { type: "number", describe: "Seconds one file may take before its analysis is stopped (a 'timed_out' row); default: no limit" })

@@ -2,8 +2,8 @@
  * The command line as a user meets it: outputs, stdin, one-line errors, exit codes, --output,
  * credentials handling. Runs the built CLI (`npm test` builds first).
  */
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -186,6 +186,47 @@ describe("sip401 analyze", () => {
     expect(r.stdout).toBe("");
     expect(JSON.parse(readFileSync(out, "utf8")).findings[0].code).toBe("unknown_user");
     expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("-o - is standard output (it wrote a file named '-'), for analyze, scan and merge", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sip401-dash-"));
+    const capture = labCapture("unknown_user");
+    const cases = [
+      [["analyze", capture, "-f", "json", "-o", "-"], ["analyze", capture, "-f", "json"]],
+      [["scan", capture, "-f", "ndjson", "-o", "-"], ["scan", capture, "-f", "ndjson"]],
+    ];
+    for (const [withDash, plain] of cases) {
+      const a = spawnSync(process.execPath, [BIN, ...withDash], { encoding: "utf8", cwd: dir });
+      const b = spawnSync(process.execPath, [BIN, ...plain], { encoding: "utf8", cwd: dir });
+      expect(a.stdout.length).toBeGreaterThan(100);
+      expect(a.stdout).toBe(b.stdout);
+      expect(a.status).toBe(b.status);
+    }
+    writeFileSync(join(dir, "shard.ndjson"), run(["scan", capture, "-f", "ndjson"]).stdout);
+    const merged = spawnSync(process.execPath, [BIN, "merge", "shard.ndjson", "-f", "json", "-o", "-"], { encoding: "utf8", cwd: dir });
+    expect(JSON.parse(merged.stdout).totals).toBeDefined();
+    expect(readdirSync(dir)).toEqual(["shard.ndjson"]);
+  });
+
+  // A device, FIFO or socket is written in place: the atomic rename replaced it with a regular
+  // file, which for root running `-o /dev/null` was /dev/null itself. A FIFO stands in for it.
+  const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
+  it.skipIf(!hasMkfifo)("--output to a FIFO (like /dev/null or /dev/stdout) writes into it and leaves it a FIFO (skipped without mkfifo)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sip401-fifo-out-"));
+    const fifo = join(dir, "report.pipe");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    // The reader of the FIFO, as `cat` or a shell's process substitution would be.
+    const reader = spawn("cat", [fifo]);
+    let read = "";
+    reader.stdout.setEncoding("utf8").on("data", (d: string) => (read += d));
+    const readerDone = new Promise<void>((resolve) => reader.on("close", () => resolve()));
+    const r = spawnSync(process.execPath, [BIN, "analyze", labCapture("unknown_user"), "-f", "json", "-o", fifo], { encoding: "utf8", timeout: 20_000 });
+    await readerDone;
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(1);
+    expect(JSON.parse(read).findings[0].code).toBe("unknown_user");
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(["report.pipe"]);
   });
 
   it("refuses a world-readable credentials file, accepts it when private; passwords never printed", () => {
