@@ -20,6 +20,8 @@ export async function loadCredentials(opts: { file?: string; password?: string; 
     } catch {
       throw new UsageError(`${opts.file}: credentials file not found`);
     }
+    // Before the mode: a directory is readable by everyone too, and that was all the error said.
+    if (st.isDirectory()) throw new UsageError(`${opts.file}: is a directory, not a credentials file`);
     if ((st.mode & 0o004) !== 0 && !opts.insecure) {
       throw new UsageError(`${opts.file}: credentials file is readable by everyone; chmod 600 it, or pass --insecure-credentials`);
     }
@@ -32,6 +34,8 @@ export async function loadCredentials(opts: { file?: string; password?: string; 
     }
     const parsed = CredentialStore.parse(text);
     if (parsed.errors.length > 0) throw new UsageError(`${opts.file}: ${parsed.errors[0]}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more)` : ""}`);
+    // An empty file verified nothing without a word, like the key log that gets refused when empty.
+    if (parsed.store.size === 0) throw new UsageError(`${opts.file}: no credentials in the file (lines user:password, user@realm:password or user:realm:HA1)`);
     store = parsed.store;
   }
   if (opts.password !== undefined) {

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import yargs from "yargs";
 import type { CaptureInput } from "../capture/source.js";
 import type { ExtractSummary } from "../extract/model.js";
-import { describeInputError, EXIT_INPUT, OutputError, UsageError } from "./errors.js";
+import { describeInputError, describeInputReason, EXIT_INPUT, OutputError, UsageError } from "./errors.js";
 import { boundHeapGrowth } from "./heap.js";
 import { MESSAGE_FORMATS, runMessages, type MessageFormat } from "./messages.js";
 import { FAIL_ON, runAnalyze, type FailOn } from "./analyze.js";
@@ -83,8 +83,9 @@ async function readKeylog(path: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
-    throw new UsageError(`${path}: cannot read the TLS key log`);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === "EISDIR" ? "is a directory" : describeInputReason(err);
+    throw new UsageError(`${path}: cannot read the TLS key log (${reason})`);
   }
   const { stats } = parseKeyLog(text);
   if (stats.accepted === 0) throw new UsageError(`${path}: no TLS secrets in the key log format (NSS SSLKEYLOGFILE: LABEL <client random> <secret>)`);

@@ -100,9 +100,22 @@ describe("error paths: one line, documented exit code", () => {
     mkdirSync(dir, { recursive: true });
     const r = run(["analyze", labCapture("ok_register_udp"), "--credentials", dir, "--insecure-credentials"]);
     expect(r.code).toBe(2);
-    expect(oneLine(r.stderr)).toBe(`sip401: ${dir}: credentials file cannot be read (EISDIR)`);
+    expect(oneLine(r.stderr)).toBe(`sip401: ${dir}: is a directory, not a credentials file`);
+    // Without --insecure-credentials it said "readable by everyone", which a directory is.
+    expect(oneLine(run(["analyze", labCapture("ok_register_udp"), "--credentials", dir]).stderr)).toBe(`sip401: ${dir}: is a directory, not a credentials file`);
     const missing = run(["analyze", labCapture("ok_register_udp"), "--credentials", join(tmp, "nope.txt")]);
     expect(oneLine(missing.stderr)).toBe(`sip401: ${join(tmp, "nope.txt")}: credentials file not found`);
+    // A file without one credential verified nothing, silently (exit 0).
+    const empty = join(tmp, "empty-creds.txt");
+    writeFileSync(empty, "# passwords go here\n\n", { mode: 0o600 });
+    for (const command of [["analyze", labCapture("ok_register_udp")], ["scan", labCapture("ok_register_udp")]]) {
+      const e = run([...command, "--credentials", empty]);
+      expect(e.code).toBe(2);
+      expect(oneLine(e.stderr)).toBe(`sip401: ${empty}: no credentials in the file (lines user:password, user@realm:password or user:realm:HA1)`);
+    }
+    const noKeys = run(["messages", labCapture("ok_register_udp"), "--tls-keylog", join(tmp, "nope.keys")]);
+    expect(oneLine(noKeys.stderr)).toBe(`sip401: ${join(tmp, "nope.keys")}: cannot read the TLS key log (no such file)`);
+    expect(oneLine(run(["messages", labCapture("ok_register_udp"), "--tls-keylog", dir]).stderr)).toBe(`sip401: ${dir}: cannot read the TLS key log (is a directory)`);
     const keys = join(tmp, "bad.keys");
     writeFileSync(keys, "not a key log\n");
     const k = run(["messages", labCapture("ok_register_udp"), "--tls-keylog", keys]);
