@@ -136,7 +136,10 @@ export class CaptureParser {
    */
   end(reason?: string): void {
     if (!this.parser) {
-      throw new NotACaptureError(describeStart(this.pending ?? new Uint8Array(0)));
+      const got = this.pending ?? new Uint8Array(0);
+      // A gzip stream cut before its content said "empty file", of a file that was not empty.
+      if (reason === undefined) throw new NotACaptureError(describeStart(got));
+      throw new NotACaptureError(got.length === 0 ? `${reason} before any content` : `${reason}; inflated content ${describeStart(got)}`);
     }
     if (this.damage) return;
     const left = this.pending?.length ?? 0;

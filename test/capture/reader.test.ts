@@ -105,6 +105,15 @@ describe("reader", () => {
     await expect(readCapture(chunked(new Uint8Array(0), [1]), () => {})).rejects.toThrow(/empty file/);
   });
 
+  it("a gzip stream cut before any content is named as such, not as an empty file", async () => {
+    const gz = gzipSync(readFileSync(join(LAB, "ok_register_udp.pcap")));
+    for (const cut of [2, 10, 14]) {
+      await expect(readCapture(chunked(gz.subarray(0, cut), [cut]), () => {}), `${cut} bytes`).rejects.toThrow(
+        "not a pcap or pcapng capture (gzip stream damaged (unexpected end of file) before any content)",
+      );
+    }
+  });
+
   it("stops at a record claiming more than the limit, as corruption, keeping earlier frames", () => {
     const bytes = new Uint8Array(readFileSync(join(LAB, "ok_register_udp.pcap")));
     // Second record header: captured length field set to 0x7fffffff.
