@@ -2,7 +2,7 @@
  * The sip401 command line. The only module that touches `process`: it parses arguments, runs a
  * command, prints one-line errors and sets the exit code.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import yargs from "yargs";
 import type { CaptureInput } from "../capture/source.js";
 import type { ExtractSummary } from "../extract/model.js";
@@ -36,6 +36,23 @@ const STDIN_ARG = "\u0000stdin";
 /** nameOf keeps an empty path argument meaning standard input, as it did before STDIN_ARG. */
 function nameOf(arg: string): string {
   return arg === "" ? "-" : arg;
+}
+
+/**
+ * refuseRepeats rejects a capture named twice (under any spelling: same device and inode). Every
+ * file is a capture point, so the same one twice showed every registration twice, as if seen at
+ * two places, which a shell glob plus a name (`*.pcap trace.pcap`) does by accident.
+ */
+async function refuseRepeats(names: readonly string[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const st = await stat(name).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const id = `${st.dev}:${st.ino}`;
+    const first = seen.get(id);
+    if (first !== undefined) throw new UsageError(first === name ? `${name} is given twice` : `${first} and ${name} are the same file`);
+    seen.set(id, name);
+  }
 }
 
 /** outputOf reads --output: `-o -` is standard output, as for the inputs (it wrote a file named "-"). */
@@ -179,6 +196,7 @@ export async function main(argv: string[]): Promise<void> {
         const output = outputOf(args.output);
         await guard(names.join(", "), args.debug, async () => {
           if (names.filter((n) => n === "-").length > 0 && names.length > 1) throw new UsageError("stdin (-) can only be analysed alone");
+          await refuseRepeats(names);
           const credentials = await loadCredentials({ file: args.credentials, password: args.password, user: args.user, insecure: args["insecure-credentials"] });
           const tlsKeylog = args["tls-keylog"] !== undefined ? await readKeylog(args["tls-keylog"]) : undefined;
           if (output) await checkWritable(output);

@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { GENERATED, labCapture, REPO } from "../helpers/corpus.js";
@@ -186,6 +186,15 @@ describe("sip401 analyze", () => {
     expect(r.stdout).toBe("");
     expect(JSON.parse(readFileSync(out, "utf8")).findings[0].code).toBe("unknown_user");
     expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("the same capture named twice, under any spelling, is a usage error (it showed every registration twice)", () => {
+    const capture = labCapture("stale_nonce");
+    const twice = run(["analyze", capture, capture]);
+    expect([twice.code, twice.stdout, twice.stderr]).toEqual([2, "", `sip401: ${capture} is given twice\n`]);
+    const rel = relative(REPO, capture);
+    const spelled = run(["analyze", rel, `./${rel}`]);
+    expect([spelled.code, spelled.stderr]).toEqual([2, `sip401: ${rel} and ./${rel} are the same file\n`]);
   });
 
   it("-o - is standard output (it wrote a file named '-'), for analyze, scan and merge", () => {
