@@ -45,19 +45,22 @@ const STAGE_TEXT = {
   sngrep: "sngrep -N -q (keeps every dialog)",
 };
 
+/** VERSION_FLAG is how each other program prints its version (which also tells that it is installed). */
+const VERSION_FLAG = { tshark: "--version", sipgrep: "-V", sngrep: "-V" };
+
 /**
- * TOOLS are the other programs measured on the same file: the command and its arguments. They
- * read the capture and do their whole job with the output thrown away, as issue 8 compared them.
+ * TOOLS are the stages that run another program on the same file: the program and its arguments.
+ * They read the capture and do their whole job with the output thrown away, as issue 8 compared them.
  */
 const TOOLS = {
-  "tshark-stat": (file) => ["tshark", ["-n", "-r", file, "-q", "-z", "sip,stat"]],
-  "tshark-fields": (file) => ["tshark", ["-n", "-r", file, "-Y", "sip", "-T", "fields", "-e", "frame.number", "-e", "sip.Call-ID"]],
+  "tshark-stat": { cmd: "tshark", args: (file) => ["-n", "-r", file, "-q", "-z", "sip,stat"] },
+  "tshark-fields": { cmd: "tshark", args: (file) => ["-n", "-r", file, "-Y", "sip", "-T", "fields", "-e", "frame.number", "-e", "sip.Call-ID"] },
   // sipgrep looks at ports 5060-5061 only unless told otherwise: on the sipp capture (ports
   // 25060-25061) it skipped every packet, 0.06 s for 100 MB instead of 1.6 s. Every port, no colours.
-  sipgrep: (file) => ["sipgrep", ["-I", file, "-C", "-P", "1-65535"]],
+  sipgrep: { cmd: "sipgrep", args: (file) => ["-I", file, "-C", "-P", "1-65535"] },
   // sngrep stops storing dialogs at its capture limit (20,000 by default); issue 8 measured it
   // holding all 396 k Call-IDs of the sipp capture (1.9 GB of memory), so the limit is lifted.
-  sngrep: (file) => ["sngrep", ["-I", file, "-N", "-q", "-l", "100000000"]],
+  sngrep: { cmd: "sngrep", args: (file) => ["-I", file, "-N", "-q", "-l", "100000000"] },
 };
 
 /** list collects a repeatable option (parseArgs keeps the last value, so read argv directly). */
@@ -86,11 +89,10 @@ function run(cmd, args, { capture = false, env } = {}) {
 }
 
 const hasTime = existsSync("/usr/bin/time");
-/** installed reports whether a program runs (`--version` or `-V`, whichever it understands). */
-const installed = (cmd, flag) => spawnSync(cmd, [flag], { stdio: "ignore" }).error === undefined;
-const HAVE = { tshark: installed("tshark", "--version"), sipgrep: installed("sipgrep", "-V"), sngrep: installed("sngrep", "-V") };
+/** HAVE tells, per program of VERSION_FLAG, whether it runs here. */
+const HAVE = Object.fromEntries(Object.entries(VERSION_FLAG).map(([cmd, flag]) => [cmd, spawnSync(cmd, [flag], { stdio: "ignore" }).error === undefined]));
 /** toolOf names the program a stage runs (undefined for sip401's own stages). */
-const toolOf = (stage) => (TOOLS[stage] ? TOOLS[stage]("")[0] : undefined);
+const toolOf = (stage) => TOOLS[stage]?.cmd;
 
 /** measure runs one stage on one file: wall, CPU and peak RSS of the process that did it. */
 async function measure(stage, file, tmp) {
@@ -105,7 +107,8 @@ async function measure(stage, file, tmp) {
     if (r.code !== 0) throw new Error(`analyze failed (${r.code}): ${r.err}`);
     return { ...JSON.parse(readFileSync(usage, "utf8")), wallS: r.wallS };
   }
-  const [cmd, targs] = TOOLS[stage](file);
+  const cmd = TOOLS[stage].cmd;
+  const targs = TOOLS[stage].args(file);
   if (!hasTime) return { wallS: (await run(cmd, targs)).wallS };
   const times = join(tmp, "time.txt");
   const r = await run("/usr/bin/time", ["-f", "%U %S %M", "-o", times, cmd, ...targs]);
@@ -154,8 +157,8 @@ function variantsTable(captures) {
 
 function machine() {
   const c = cpus();
-  const version = (cmd, flag) => (HAVE[cmd] ? spawnSync(cmd, [flag], { encoding: "utf8" }).stdout.trim().split("\n")[0] : `${cmd} not installed`);
-  const tools = [version("tshark", "--version"), version("sipgrep", "-V"), version("sngrep", "-V")].join("; ");
+  const version = ([cmd, flag]) => (HAVE[cmd] ? spawnSync(cmd, [flag], { encoding: "utf8" }).stdout.trim().split("\n")[0] : `${cmd} not installed`);
+  const tools = Object.entries(VERSION_FLAG).map(version).join("; ");
   return [
     `- CPU: ${c[0]?.model ?? "?"}, ${c.length} cores (every sip401 measurement uses one: the pipeline is single-threaded)`,
     `- RAM: ${(totalmem() / 2 ** 30).toFixed(0)} GiB; OS: ${osType()} ${release()}; Node.js ${process.version}`,
