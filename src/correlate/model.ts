@@ -4,6 +4,7 @@
  * report reads this. Times are bigint ns internally; the report turns them into ISO strings.
  */
 import type { Transport } from "../extract/model.js";
+import type { TcpAckWatch } from "../net/tcp-stream.js";
 
 /** Endpoint is an address as seen in the packets. */
 export interface Endpoint {
@@ -104,6 +105,8 @@ export interface Transaction {
   ackFrame?: number;
   /** Min-Expires / Retry-After of the final response. */
   minExpires?: number;
+  /** Request over a TCP stream: whether the server's TCP acknowledged it (CapturedMessage.tcpAck). */
+  tcpAck?: TcpAckWatch;
 }
 
 /** HandshakeOutcome is how an authentication handshake ended. */
@@ -173,6 +176,8 @@ export interface RegistrationAttempt extends AuthAttempt {
   /** Every frame of the transaction (request, retransmissions, responses). */
   frames: number[];
   lastTsNs: bigint;
+  /** Over a TCP stream: whether the server's TCP acknowledged the REGISTER (Transaction.tcpAck). */
+  tcpAck?: TcpAckWatch;
 }
 
 /** Registration groups every REGISTER for one address-of-record from one client host. */

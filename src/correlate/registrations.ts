@@ -94,7 +94,7 @@ export class RegistrationTracker {
       contact: tx.contact, viaSentBy: tx.viaSentBy, unanswered: false, frames: tx.requestFrames, lastTsNs: tx.firstTsNs,
       // Filled when answered; declared now so every attempt has one compact shape.
       responseFrame: undefined, status: undefined, reason: undefined, challenge: undefined, expiresGranted: undefined,
-      received: undefined, rport: undefined,
+      received: undefined, rport: undefined, tcpAck: tx.tcpAck,
     };
     this.attemptOf.set(tx, { attempt: a, reg });
     pushWindowed(reg.attempts, a, REGISTRATION_FIRST_ATTEMPTS, REGISTRATION_MAX_ATTEMPTS);
@@ -137,6 +137,9 @@ export class RegistrationTracker {
     this.attemptOf.delete(tx);
     a.retransmissions = tx.retransmissions;
     a.unanswered = !tx.final;
+    // Only an unanswered REGISTER's delivery is evidence (detect/registration.ts): thousands of
+    // attempts are kept, so the others let theirs go.
+    if (tx.final) a.tcpAck = undefined;
     a.frames = framesOf(tx);
     if (!tx.final) a.lastTsNs = tx.lastRequestTsNs;
   }

@@ -337,7 +337,7 @@ function newTransaction(key: string, m: CapturedMessage, msg: SipMessage, method
     // Filled when answered; declared now so every transaction has one shape with all its fields
     // in the object: each one added later costs a growing out-of-object property store.
     final: undefined, challenge: undefined, serverAgent: undefined, expiresGranted: undefined, received: undefined,
-    rport: undefined, ackFrame: undefined, minExpires: undefined,
+    rport: undefined, ackFrame: undefined, minExpires: undefined, tcpAck: m.tcpAck,
   };
   return tx;
 }

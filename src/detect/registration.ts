@@ -4,7 +4,9 @@
  * rport / received) with the binding-lifetime risk, told apart from a client on the capture host
  * itself that advertises another of its addresses.
  */
-import type { Registration, RegistrationAttempt, Transaction } from "../correlate/model.js";
+import type { Endpoint, Registration, RegistrationAttempt, Transaction } from "../correlate/model.js";
+import type { Transport } from "../extract/model.js";
+import type { TcpAckWatch } from "../net/tcp-stream.js";
 import { isLoopback, isPrivateIp } from "../util/ip-class.js";
 import { callIdFilter, ep, finding, seconds, short, type DetectContext } from "./context.js";
 import type { Evidence, Finding } from "./model.js";
@@ -60,26 +62,81 @@ function timeout(ctx: DetectContext, reg: Registration): Finding {
           text: i === 0 ? `REGISTER ${a.requestUri ?? ""} to ${ep(reg.server)} (CSeq ${a.cseq})` : `retransmission ${i} of the same REGISTER (same branch), no response yet`,
         }));
   for (const u of icmp.slice(0, 3)) evidence.push({ frame: u.frame, capture: u.capture, text: `ICMP ${u.codeName} from ${u.reporter}` });
+  const tcp = tcpDelivery(a.tcpAck, a.tsNs, "REGISTER", reg.server, reg.capture);
+  if (tcp.evidence) evidence.push(tcp.evidence);
   const answeredBefore = reg.answeredAttempts > 0;
+  const callIds = [...new Set(silent.map((x) => x.callId))].slice(0, 8);
+  // Over a reliable transport the request goes out once (RFC 3261 §17.1.1.2), so its count says nothing.
+  const sentSummary = reliable(reg.transport)
+    ? (silent.length > 1 ? `${silent.length} REGISTERs over ${seconds(a.lastTsNs - firstSilent.tsNs)} s, ` : "")
+    : `${silent.length > 1 ? `${silent.length} REGISTERs, ` : ""}${schedule(a, firstSilent.tsNs, a.lastTsNs, sends)}, `;
   return finding("registration_timeout", {
-    title: `Registration of ${reg.aor} timed out: ${silent.length > 1 ? `${silent.length} REGISTERs, ` : ""}${schedule(a, firstSilent.tsNs, a.lastTsNs, sends)}, no response from ${ep(reg.server)}`,
+    title: `Registration of ${reg.aor} timed out: ${sentSummary}no response from ${ep(reg.server)}${reliable(reg.transport) ? ` over ${reg.transport}` : ""}`,
     subject: { aor: reg.aor, user: reg.user, client: ep(a.client), server: ep(reg.server), callId: a.callId },
     evidence,
-    filter: callIdFilter([...new Set(silent.map((x) => x.callId))].slice(0, 8)),
+    filter: withFrame(callIdFilter(callIds), tcp.evidence),
     explanation:
-      `The client sent REGISTER to ${ep(reg.server)} over ${reg.transport} and ` +
-      (sends > 1 ? `retransmitted it ${sends - 1} times on the RFC 3261 timer schedule (T1 doubling up to T2) ` : "") +
-      `without any response — not even 100 Trying. This is not an authentication problem: the request never got an answer. ` +
+      `The client sent REGISTER to ${ep(reg.server)} over ${reg.transport}` +
+      (sends > 1 && !reliable(reg.transport) ? ` and retransmitted it ${sends - 1} times on the RFC 3261 timer schedule (T1 doubling up to T2)` : "") +
+      ` without any response — not even 100 Trying. This is not an authentication problem: the request never got an answer. ` +
       (icmp.length > 0
         ? `ICMP "${icmp[0].codeName}" came back from ${icmp[0].reporter}: nothing listens on ${ep(reg.server)}, or a firewall rejects it.`
-        : "No ICMP error came back either, so the packets are silently dropped: a firewall, a wrong registrar address or port, a routing problem, or a registrar that is down behind a filter.") +
+        : reliable(reg.transport)
+          ? `Over ${reg.transport} SIP sends a request once and leaves retransmission to the transport (RFC 3261 §17.1.1.2). ${tcp.text}`
+          : "No ICMP error came back either, so the packets are silently dropped: a firewall, a wrong registrar address or port, a routing problem, or a registrar that is down behind a filter.") +
       (answeredBefore ? " Earlier REGISTERs of this client were answered, so the path or the server failed during the capture." : ""),
-    fix: [
-      `Check that the registrar address and port configured in the phone (${ep(reg.server)}) are right (DNS SRV/NAPTR result, outbound proxy).`,
-      `Check firewalls on the path for ${reg.transport} ${reg.server.port} toward ${reg.server.ip}, and that the registrar is running and listening there.`,
-      ...(reg.transport === "UDP" ? ["Try TCP: if it works, UDP is filtered or large UDP datagrams are dropped."] : []),
-    ],
+    fix: tcp.acked
+      ? [
+          `Read the registrar's log for Call-ID ${a.callId}: it received the REGISTER and did not answer — overloaded or hung, or a rate limit, ACL or flood protection that drops requests silently.`,
+          `If the registrar answers over a new connection (RFC 3261 §18.2.2), capture there too and check that ${ep(a.client)} accepts it.`,
+        ]
+      : [
+          `Check that the registrar address and port configured in the phone (${ep(reg.server)}) are right (DNS SRV/NAPTR result, outbound proxy).`,
+          `Check firewalls on the path for ${reg.transport} ${reg.server.port} toward ${reg.server.ip}, and that the registrar is running and listening there.`,
+          ...(reg.transport === "UDP" ? ["Try TCP: if it works, UDP is filtered or large UDP datagrams are dropped."] : []),
+        ],
   });
+}
+
+/** reliable: a transport on which SIP sends each request once (Timer A is for unreliable ones only, RFC 3261 §17.1.1.2). */
+function reliable(t: Transport): boolean {
+  return t !== "UDP";
+}
+
+/** TcpDelivery is what the server's TCP told about an unanswered request, as text and evidence. */
+interface TcpDelivery {
+  /** True when acknowledged, false when not, undefined when unknown or not over a TCP stream. */
+  acked?: boolean;
+  evidence?: Evidence;
+  text: string;
+}
+
+/**
+ * tcpDelivery reads a request's TcpAckWatch: an acknowledgement from the server's TCP (RFC 9293
+ * §3.4) proves the request reached the server host, which moves the fault from the network to
+ * the SIP server.
+ */
+function tcpDelivery(watch: TcpAckWatch | undefined, sentNs: bigint, what: string, server: Endpoint, capture: number): TcpDelivery {
+  if (watch?.state === "acked") {
+    const after = `${seconds(watch.tsNs - sentNs)} s after it was sent`;
+    return {
+      acked: true,
+      evidence: { frame: watch.frame, capture, text: `TCP acknowledgement from ${server.ip}: the ${what} reached the server host (${after})` },
+      text: `The server's TCP acknowledged the ${what} in frame ${watch.frame}, ${after}: it reached ${server.ip}, and the SIP server did not answer it.`,
+    };
+  }
+  if (watch?.state === "waiting") {
+    return {
+      acked: false,
+      text: `The server's TCP never acknowledged the ${what} in the capture: its bytes did not reach ${server.ip} (a connection broken on the path, e.g. by a firewall or NAT that dropped its state), or the capture does not see packets from the server.`,
+    };
+  }
+  return { text: `Whether it reached ${server.ip} the capture does not show; the server's log for this Call-ID does.` };
+}
+
+/** withFrame extends a filter so it also shows the frame of `e` (an evidence packet that is not SIP). */
+function withFrame(filter: string, e: Evidence | undefined): string {
+  return e ? `${filter} || frame.number == ${e.frame}` : filter;
 }
 
 function rejectedOtherwise(reg: Registration): Finding | undefined {
@@ -194,18 +251,29 @@ function splitHostPort(s: string): [string, number] {
 
 function requestTimeout(ctx: DetectContext, tx: Transaction): Finding {
   const icmp = icmpFor(ctx, tx.capture, tx.client, tx.server);
+  const tcp = tcpDelivery(tx.tcpAck, tx.firstTsNs, tx.method, tx.server, tx.capture);
+  // Over a reliable transport the request goes out once (RFC 3261 §17.1.1.2), so its count says nothing.
+  const to = reliable(tx.transport) ? `${ep(tx.server)} over ${tx.transport}` : ep(tx.server);
+  const sent = reliable(tx.transport) ? "" : `: sent ${tx.retransmissions + 1 === 1 ? "once" : `${tx.retransmissions + 1} times`}`;
   return finding("request_timeout", {
-    title: `${tx.method} to ${ep(tx.server)} got no final response: sent ${tx.retransmissions + 1 === 1 ? "once" : `${tx.retransmissions + 1} times`}${tx.provisional.length > 0 ? ` (only ${tx.provisional.map((p) => p.status).join(", ")})` : ""}`,
+    title: `${tx.method} to ${to} got no final response${sent}${tx.provisional.length > 0 ? ` (only ${tx.provisional.map((p) => p.status).join(", ")})` : ""}`,
     subject: { user: tx.fromUser, aor: tx.fromUri, client: ep(tx.client), server: ep(tx.server), callId: tx.callId },
     evidence: [
       ...tx.requestFrames.slice(0, 12).map((f, i) => ({ frame: f, capture: tx.capture, text: i === 0 ? `${tx.method} ${tx.requestUri ?? ""} (CSeq ${tx.cseq})` : `retransmission ${i}` })),
       ...tx.provisional.map((p) => ({ frame: p.frame, capture: tx.capture, text: `${p.status} ${p.reason}` })),
       ...icmp.slice(0, 3).map((u) => ({ frame: u.frame, capture: u.capture, text: `ICMP ${u.codeName} from ${u.reporter}` })),
+      ...(tcp.evidence ? [tcp.evidence] : []),
     ],
-    filter: callIdFilter([tx.callId]),
+    filter: withFrame(callIdFilter([tx.callId]), tcp.evidence),
     explanation:
       `The ${tx.method} transaction never received a final response (Timer ${tx.method === "INVITE" ? "B" : "F"}, 32 s). ` +
-      (icmp.length > 0 ? `ICMP "${icmp[0].codeName}" came back from ${icmp[0].reporter}.` : "No ICMP error came back: the packets are silently dropped or the server ignores them."),
-    fix: ["Check reachability of the server address and port for this transport, and the server's log for this Call-ID."],
+      (icmp.length > 0
+        ? `ICMP "${icmp[0].codeName}" came back from ${icmp[0].reporter}.`
+        : reliable(tx.transport)
+          ? `Over ${tx.transport} SIP sends a request once and leaves retransmission to the transport (RFC 3261 §17.1.1.2). ${tcp.text}`
+          : "No ICMP error came back: the packets are silently dropped or the server ignores them."),
+    fix: tcp.acked
+      ? [`Read the server's log for Call-ID ${tx.callId}: it received the ${tx.method} and did not answer (overloaded or hung, or a rate limit or ACL that drops requests silently).`]
+      : ["Check reachability of the server address and port for this transport, and the server's log for this Call-ID."],
   });
 }

@@ -78,6 +78,8 @@ export class SipExtractor {
   firstTsNs: bigint | undefined;
   /** TLS sessions and the key log (src/tls). */
   readonly tls: TlsTracker;
+  /** The TCP direction whose bytes are being handed to its consumer, if any (see deliver). */
+  private pushing: TcpDirection | undefined;
 
   constructor(
     private readonly onMessage: (m: CapturedMessage) => void,
@@ -94,7 +96,11 @@ export class SipExtractor {
           isSipPort(srcPort, dstPort) || looksLikeSip(payload) || looksLikeWebSocketUpgrade(payload) || looksLikeClientHello(payload) ||
           srcPort === HEP_PORT || dstPort === HEP_PORT || isHep3Magic(payload),
         tcp: {
-          data: (dir, bytes, carrier, frame, tsNs) => this.consumer(dir, bytes).push(bytes, carrier, frame, tsNs),
+          data: (dir, bytes, carrier, frame, tsNs) => {
+            this.pushing = dir;
+            this.consumer(dir, bytes).push(bytes, carrier, frame, tsNs);
+            this.pushing = undefined;
+          },
           gap: (dir, _missing, frame) => (dir.user as StreamConsumer | undefined)?.gap(frame),
           end: (dir, frame) => (dir.user as StreamConsumer | undefined)?.end(frame),
         },
@@ -162,7 +168,7 @@ export class SipExtractor {
       return (dir.user = this.webSocket(dir));
     }
     const framer = new SipStreamFramer(
-      (m) => this.deliver(m, dir.src, dir.srcPort, dir.dst, dir.dstPort, "TCP", dir.conn.ipVersion),
+      (m) => this.deliver(m, dir.src, dir.srcPort, dir.dst, dir.dstPort, "TCP", dir.conn.ipVersion, false, dir),
       (code, detail, frame) => this.issues.add(code, detail, frame),
       this.opts.framer,
     );
@@ -201,7 +207,7 @@ export class SipExtractor {
     if (!isSipPort(dir.srcPort, dir.dstPort) && !looksLikeSip(first)) return undefined;
     return new SipStreamFramer(
       (m) => {
-        const c = this.deliver(m, dir.src, dir.srcPort, dir.dst, dir.dstPort, "TLS", dir.conn.ipVersion);
+        const c = this.deliver(m, dir.src, dir.srcPort, dir.dst, dir.dstPort, "TLS", dir.conn.ipVersion, false, dir);
         session.sipMessages++;
         if (side === "client" && session.sipDomain === undefined && c.message?.kind === "request") session.sipDomain = c.message.uri?.host;
       },
@@ -237,7 +243,7 @@ export class SipExtractor {
     return new WebSocketStream(
       (m) => {
         if (looksLikeSip(m.payload)) {
-          this.deliver({ bytes: m.payload, frame: m.frame, frames: m.frames, tsNs: m.tsNs }, dir.src, dir.srcPort, dir.dst, dir.dstPort, transport, dir.conn.ipVersion);
+          this.deliver({ bytes: m.payload, frame: m.frame, frames: m.frames, tsNs: m.tsNs }, dir.src, dir.srcPort, dir.dst, dir.dstPort, transport, dir.conn.ipVersion, false, dir);
         }
       },
       (detail, frame) => this.issues.add("websocket_error", detail, frame),
@@ -245,7 +251,13 @@ export class SipExtractor {
     );
   }
 
-  private deliver(m: FramedMessage, src: string, srcPort: number, dst: string, dstPort: number, transport: Transport, ipVersion: 4 | 6, truncated = false): CapturedMessage {
+  /**
+   * deliver parses and hands on one message. `stream` is the TCP direction that carried it. A
+   * request completed while that direction's bytes are being delivered gets a TcpAckWatch on
+   * them; one completed later (TLS records decrypted when a key log arrives at the end of a
+   * pcapng file) does not, as the acknowledgements have gone by.
+   */
+  private deliver(m: FramedMessage, src: string, srcPort: number, dst: string, dstPort: number, transport: Transport, ipVersion: 4 | 6, truncated = false, stream?: TcpDirection): CapturedMessage {
     const { message, issues } = parseSip(m.bytes);
     this.sipMessages++;
     this.byTransport[transport] = (this.byTransport[transport] ?? 0) + 1;
@@ -255,6 +267,7 @@ export class SipExtractor {
     };
     // Set only when true (as before), without spreading an object per message.
     if (truncated) c.truncated = true;
+    if (stream !== undefined && stream === this.pushing && message?.kind === "request") c.tcpAck = this.net.tcp.watchAck(stream);
     this.onMessage(c);
     // Logged once the pipeline has read the message: typed headers are parsed on first use
     // (sip/message.ts), and their issues (an unquoted digest parameter, a bad Via) join the same

@@ -3,6 +3,7 @@
  * travelled (the input of correlation and of `sip401 messages`).
  */
 import type { CaptureSummary } from "../capture/model.js";
+import type { TcpAckWatch } from "../net/tcp-stream.js";
 import type { SipMessage } from "../sip/message.js";
 import type { Issue } from "../util/issues.js";
 import type { IssueSummary } from "../util/issue-log.js";
@@ -36,6 +37,11 @@ export interface CapturedMessage {
   message: SipMessage | null;
   /** Parse issues of this message, offsets relative to `bytes`. */
   issues: Issue[];
+  /**
+   * For a request read from a TCP stream (SIP, WebSocket or TLS, when read as its bytes went by):
+   * whether the receiver's TCP acknowledged it, filled in by later frames (net/tcp-stream.ts).
+   */
+  tcpAck?: TcpAckWatch;
 }
 
 /**

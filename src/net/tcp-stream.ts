@@ -31,6 +31,38 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   idleTimeoutNs: 300_000_000_000n,
 };
 
+/**
+ * TcpAckWatch follows one delivery of a direction until the receiver's TCP acknowledges it
+ * (RFC 9293 §3.4: an ACK number beyond a byte says the receiving stack has it). A SIP request
+ * over TCP is sent once (RFC 3261 §17.1.1.2: no SIP retransmissions on a reliable transport), so
+ * when it goes unanswered this tells "the server host received it and the application stayed
+ * silent" from "it never reached the server". Filled in by later frames, after the message that
+ * holds it has been handed on.
+ */
+export interface TcpAckWatch {
+  /**
+   * `waiting`: no acknowledgement seen (yet); `acked`: see `frame`; `unknown`: no longer
+   * followed (too many deliveries awaiting acknowledgement on the direction, or its connection
+   * was flushed to make room for another), so the capture may hold an acknowledgement.
+   */
+  state: "waiting" | "acked" | "unknown";
+  /** Frame and time of the acknowledgement (0 until acknowledged). */
+  frame: number;
+  tsNs: bigint;
+}
+
+/**
+ * Deliveries followed per direction at once. A receiver acknowledges within milliseconds (or
+ * 200 ms when it delays ACKs), so only a burst of requests on one connection reaches this.
+ */
+const MAX_ACK_WATCHES = 64;
+
+/** AckWait is one TcpAckWatch and the sequence number that acknowledges it. */
+interface AckWait {
+  end: number;
+  watch: TcpAckWatch;
+}
+
 interface PendingSegment {
   seq: number;
   data: Uint8Array;
@@ -50,6 +82,8 @@ export interface TcpDirection {
   pendingBytes: number;
   /** Retransmitted segments dropped. */
   retransmissions: number;
+  /** Deliveries awaiting the receiver's acknowledgement, oldest first (see watchAck). */
+  acks: AckWait[] | undefined;
   /** Consumer-owned state (the SIP framer); the reassembler never reads it. */
   user: unknown;
 }
@@ -163,6 +197,7 @@ export class TcpReassembler {
           this.skipToPending(rev, frame, frame, tsNs);
         }
       }
+      if (rev.acks !== undefined) acknowledge(rev.acks, ack, frame, tsNs);
     }
     if (flags & SYN) {
       dir.nextSeq = (seq + 1) >>> 0;
@@ -172,6 +207,20 @@ export class TcpReassembler {
     if (payload.length > 0) this.data(dir, seq, payload, frame, tsNs);
     if (flags & RST) this.close(conn, frame);
     else if (flags & FIN && dir.pending.length === 0) this.sink.end(dir, frame);
+  }
+
+  /**
+   * watchAck follows the bytes of `dir` delivered so far until the receiver acknowledges them.
+   * Called by the consumer while a delivery is handed to it: everything up to the end of that
+   * delivery (the message it completed included) is acknowledged by one ACK number.
+   */
+  watchAck(dir: TcpDirection): TcpAckWatch {
+    // Every field set now: one object shape whatever happens to it later.
+    const watch: TcpAckWatch = { state: "waiting", frame: 0, tsNs: 0n };
+    const acks = (dir.acks ??= []);
+    if (acks.length >= MAX_ACK_WATCHES) (acks.shift() as AckWait).watch.state = "unknown";
+    acks.push({ end: dir.nextSeq, watch });
+    return watch;
   }
 
   /** expire flushes connections idle for longer than the limit at capture time `nowNs`. */
@@ -226,6 +275,8 @@ export class TcpReassembler {
   private open(ip: IpPacket, key: string, forward: boolean, srcPort: number, dstPort: number, frame: number): TcpConnection {
     if (this.conns.size >= this.limits.maxConnections) {
       const oldest = this.conns.values().next().value as TcpConnection;
+      // Flushed for room, not closed: its acknowledgements may still come.
+      for (const dir of [oldest.a, oldest.b]) for (const w of dir.acks ?? []) w.watch.state = "unknown";
       this.issue("tcp_stream_limit", `more than ${this.limits.maxConnections} TCP connections; flushed ${oldest.a.src}:${oldest.a.srcPort}`, frame);
       this.close(oldest, frame);
     }
@@ -306,7 +357,17 @@ export class TcpReassembler {
 }
 
 function newDirection(conn: TcpConnection, src: string, srcPort: number, dst: string, dstPort: number): TcpDirection {
-  return { conn, src, srcPort, dst, dstPort, nextSeq: -1, pending: [], pendingBytes: 0, retransmissions: 0, user: undefined };
+  return { conn, src, srcPort, dst, dstPort, nextSeq: -1, pending: [], pendingBytes: 0, retransmissions: 0, acks: undefined, user: undefined };
+}
+
+/** acknowledge fills the watches that ACK number `ack` covers (sequence arithmetic, RFC 9293 §3.4). */
+function acknowledge(acks: AckWait[], ack: number, frame: number, tsNs: bigint): void {
+  while (acks.length > 0 && seqDiff(ack, acks[0].end) >= 0) {
+    const w = (acks.shift() as AckWait).watch;
+    w.state = "acked";
+    w.frame = frame;
+    w.tsNs = tsNs;
+  }
 }
 
 /** connKey builds a direction-independent key; `forward` is true when src is the lower endpoint. */

@@ -22,7 +22,7 @@ function codes(r: Report): string[] {
  * Expected findings (severity:code, sorted) per capture, with the reading behind them.
  * Captures of only successful flows expect no warning or error.
  */
-const EXPECTED: Record<string, { findings: string[]; why: string; registrations?: [string, string][] }> = {
+const EXPECTED: Record<string, { findings: string[]; why: string; registrations?: [string, string][]; evidence?: Record<string, number[]> }> = {
   "arkime__gtp-iphone.pcap": {
     findings: [],
     why: "VoLTE/IMS over IPv6 in GTP-U: REGISTER (IMS Authorization without a response, not credentials) -> 401 -> REGISTER -> 200, later de-registration (Expires 0) -> 200. Nothing failed.",
@@ -74,7 +74,8 @@ const EXPECTED: Record<string, { findings: string[]; why: string; registrations?
   "heplify__sip_ipv4_tcp.pcap": { findings: [], why: "One INVITE/200/ACK/BYE call over TCP, no authentication." },
   "heplify__sip_ipv4_tcp_fragmented.pcap": {
     findings: ["error:request_timeout"],
-    why: "Calls between two servers on TCP/6060. The INVITE of frame 47 (Call-ID 85b939c9-...) never gets any response in the remaining 124 s of the capture; the INVITE still ringing at the end (183 only) is not reported.",
+    why: "Calls between two servers on TCP/6060. The INVITE of frame 47 (Call-ID 85b939c9-...) never gets any response in the remaining 124 s of the capture; the INVITE still ringing at the end (183 only) is not reported. The server's TCP acknowledges the INVITE in frame 48 (ack 2858 = its end), so it arrived: the SIP server was silent.",
+    evidence: { request_timeout: [47, 48] },
   },
   "heplify__sip_ipv6.pcap": {
     findings: [],
@@ -128,6 +129,9 @@ describe.skipIf(!existsSync(PUBLIC))("public corpus diagnosis", () => {
       expect(codes(r)).toEqual([...e.findings].sort());
       for (const [aor, outcome] of e.registrations ?? []) {
         expect(r.registrations.find((g) => g.aor === aor)?.outcome, `${aor}`).toBe(outcome);
+      }
+      for (const [code, frames] of Object.entries(e.evidence ?? {})) {
+        expect(r.findings.find((f) => f.code === code)?.evidence.map((x) => x.frame), code).toEqual(frames);
       }
       for (const f of r.findings) {
         expect(f.evidence.length, `${f.code} has evidence`).toBeGreaterThan(0);

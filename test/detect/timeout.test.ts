@@ -76,3 +76,69 @@ describe("registration_timeout", () => {
     expect(t.frames).toEqual([3, 14]);
   });
 });
+
+/**
+ * Over TCP a request is sent once (RFC 3261 §17.1.1.2), so "no ICMP came back: silently dropped"
+ * is not the story: the server's TCP acknowledgement tells whether the request reached the server
+ * host (found on the public heplify TCP capture, where the server ACKed an INVITE in the next
+ * frame and never answered it).
+ */
+describe("timeouts over TCP", () => {
+  const CLIENT = { ip: PHONE.ip, port: 40123 };
+
+  /**
+   * tcpRun writes one TCP connection carrying `request` (the server answers nothing) and, 40 s
+   * later, an unrelated UDP packet that ends the capture after Timer F/B. `acks` is the server's
+   * pure-ACK policy; returns the report and the frame numbers of the request and of the server's
+   * first ACK after it.
+   */
+  async function tcpRun(request: string, acks: "every" | "none"): Promise<{ r: Report; requestFrame: number; ackFrame?: number }> {
+    const segs = S.tcpConversation({ client: CLIENT, server: REGISTRAR, close: "none", acks, writes: [{ from: "client", data: request }] });
+    const w = new S.PcapWriter({ linkType: S.LINKTYPE.RAW });
+    let ts = T0;
+    for (const seg of segs) w.writePacket((ts += 2_000_000n), S.tcpPacket(seg));
+    w.writePacket(ts + 40n * S_NS, S.udpPacket({ src: { ip: "192.0.2.1", port: 53 }, dst: { ip: "192.0.2.2", port: 53 }, payload: new Uint8Array(12) }));
+    const r = await analyze([{ input: bytesOf(Uint8Array.from(w.toBytes())), name: "tcp-timeout.pcap" }]);
+    const requestFrame = segs.findIndex((s) => s.kind === "data") + 1;
+    const ack = segs.findIndex((s, i) => i >= requestFrame && s.from === "server");
+    return { r, requestFrame, ackFrame: ack < 0 ? undefined : ack + 1 };
+  }
+
+  const tcpRegister = register(1).replace("SIP/2.0/UDP", "SIP/2.0/TCP");
+  const invite =
+    `INVITE sip:bob@example.test SIP/2.0\r\nVia: SIP/2.0/TCP ${PHONE.ip}:${CLIENT.port};branch=z9hG4bK-inv1\r\n` +
+    `From: <sip:alice@example.test>;tag=a1\r\nTo: <sip:bob@example.test>\r\nCall-ID: invite-timeout@${PHONE.ip}\r\n` +
+    `CSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContact: <sip:alice@${PHONE.ip}:${CLIENT.port};transport=tcp>\r\nContent-Length: 0\r\n\r\n`;
+
+  it("a REGISTER the server's TCP acknowledged reached the server: the registrar stayed silent", async () => {
+    const { r, requestFrame, ackFrame } = await tcpRun(tcpRegister, "every");
+    expect(ackFrame).toBe(requestFrame + 1);
+    const f = r.findings.find((x) => x.code === "registration_timeout");
+    expect(f?.title).toBe(`Registration of sip:alice@example.test timed out: no response from ${REGISTRAR.ip}:${REGISTRAR.port} over TCP`);
+    expect(f?.evidence.map((e) => e.frame)).toEqual([requestFrame, ackFrame]);
+    expect(f?.evidence[1].text).toBe(`TCP acknowledgement from ${REGISTRAR.ip}: the REGISTER reached the server host (0.002 s after it was sent)`);
+    expect(f?.explanation).toContain(`The server's TCP acknowledged the REGISTER in frame ${ackFrame}, 0.002 s after it was sent: it reached ${REGISTRAR.ip}, and the SIP server did not answer it.`);
+    expect(f?.explanation).not.toMatch(/retransmit|silently dropped/);
+    expect(f?.fix[0]).toMatch(/^Read the registrar's log for Call-ID timeout-test@/);
+    expect(f?.filter).toBe(`sip.Call-ID == "timeout-test@${PHONE.ip}" || frame.number == ${ackFrame}`);
+  });
+
+  it("a REGISTER never acknowledged did not reach the server's TCP (or the capture misses it)", async () => {
+    const { r, requestFrame } = await tcpRun(tcpRegister, "none");
+    const f = r.findings.find((x) => x.code === "registration_timeout");
+    expect(f?.evidence.map((e) => e.frame)).toEqual([requestFrame]);
+    expect(f?.explanation).toContain(`The server's TCP never acknowledged the REGISTER in the capture: its bytes did not reach ${REGISTRAR.ip}`);
+    expect(f?.fix[0]).toMatch(/^Check that the registrar address and port/);
+    expect(f?.filter).toBe(`sip.Call-ID == "timeout-test@${PHONE.ip}"`);
+  });
+
+  it("an INVITE acknowledged by TCP and never answered: request_timeout names the ACK", async () => {
+    const { r, requestFrame, ackFrame } = await tcpRun(invite, "every");
+    const f = r.findings.find((x) => x.code === "request_timeout");
+    expect(f?.title).toBe(`INVITE to ${REGISTRAR.ip}:${REGISTRAR.port} over TCP got no final response`);
+    expect(f?.evidence.map((e) => e.frame)).toEqual([requestFrame, ackFrame]);
+    expect(f?.explanation).toContain("Over TCP SIP sends a request once and leaves retransmission to the transport (RFC 3261 §17.1.1.2).");
+    expect(f?.explanation).toContain(`acknowledged the INVITE in frame ${ackFrame}`);
+    expect(f?.fix).toEqual([`Read the server's log for Call-ID invite-timeout@${PHONE.ip}: it received the INVITE and did not answer (overloaded or hung, or a rate limit or ACL that drops requests silently).`]);
+  });
+});

@@ -44,6 +44,35 @@ describe("limits raise named issues", () => {
     expect(x.messages).toHaveLength(6);
   });
 
+  it("TCP acknowledgement watches: 64 requests per direction await their ACK; older ones and flushed connections become unknown", async () => {
+    const client = { ip: "198.51.100.61", port: 40000 };
+    const packets: Uint8Array[] = [];
+    let seq = 1;
+    for (let i = 0; i < 70; i++) {
+      const text = REGISTER(`${client.ip}:${client.port}`, i);
+      packets.push(segment(client, seq, text));
+      seq += text.length;
+    }
+    // The registrar acknowledges everything up to the end of request 64 (its ACK is frame 71).
+    const endOf = (n: number): number => 1 + Array.from({ length: n }, (_, i) => REGISTER(`${client.ip}:${client.port}`, i).length).reduce((a, b) => a + b, 0);
+    packets.push(S.tcpPacket({ src: REGISTRAR, dst: client, seq: 1, ack: endOf(65), flags: S.TCP_FLAGS.ACK, payload: new Uint8Array(0) }));
+    // Two more connections with a request each; the third flushes the first (two connections at most).
+    const other = { ip: "198.51.100.62", port: 40000 };
+    packets.push(segment(other, 1, REGISTER(`${other.ip}:${other.port}`, 100)));
+    packets.push(segment({ ip: "198.51.100.63", port: 40000 }, 1, REGISTER("198.51.100.63:40000", 101)));
+    const x = await extract(rawPcap(packets), { net: { ...D.net, streams: { ...D.net.streams, maxConnections: 2 } } });
+    const states = x.messages.map((m) => m.tcpAck?.state);
+    // Requests 0-5 were pushed out of the 64 followed; 6-64 acknowledged in frame 71; 65-69
+    // awaited their ACK when their connection was flushed for the third one, so nobody knows.
+    expect(states.slice(0, 6)).toEqual(Array(6).fill("unknown"));
+    expect(states.slice(6, 65)).toEqual(Array(59).fill("acked"));
+    expect(x.messages[6].tcpAck?.frame).toBe(71);
+    expect(states.slice(65, 70)).toEqual(Array(5).fill("unknown"));
+    // The other two were never acknowledged while followed (to the end of the capture).
+    expect(states.slice(70)).toEqual(["waiting", "waiting"]);
+    expect(issue(x.summary, "tcp_stream_limit")?.count).toBe(1);
+  });
+
   it("bytes buffered per stream: out-of-order bytes beyond the per-direction bound skip the hole (tcp_buffer_limit)", async () => {
     const client = { ip: "198.51.100.60", port: 40000 };
     // A hole at byte 1, then 20 KB that can never be delivered in order.
