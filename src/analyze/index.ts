@@ -78,6 +78,7 @@ export async function analyze(inputs: AnalyzeInput[], options: AnalyzeOptions = 
       ...options.extract,
       captureIndex: index,
       onUnreachable: (u) => observations.unreachableSeen(u, index),
+      onTcpConnectFailure: (f) => observations.connectFailed(f, index),
       onTls: (t) => {
         if (sessions.length < MAX_TLS_SESSIONS) sessions.push(t);
       },

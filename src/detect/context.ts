@@ -47,6 +47,17 @@ export function callIdFilter(callIds: string[]): string {
   return uniq.map((c) => `sip.Call-ID == "${c.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(" || ");
 }
 
+/** withFrame extends a filter so it also shows the frame of `e` (an evidence packet it would not match). */
+export function withFrame(filter: string, e: Evidence | undefined): string {
+  return e ? `${filter} || frame.number == ${e.frame}` : filter;
+}
+
+/** splitHostPort splits "host:port" or "[v6]:port" as formatEndpoint writes them (port 5060 when absent). */
+export function splitHostPort(s: string): [string, number] {
+  const m = /^\[(.*)\]:(\d+)$/.exec(s) ?? /^(.*):(\d+)$/.exec(s);
+  return m ? [m[1], Number(m[2])] : [s, 5060];
+}
+
 /** FindingBuilder collects evidence and produces a Finding with the registry's defaults. */
 export function finding(
   code: FindingCode,

@@ -4,6 +4,7 @@
  */
 import { compareCaptures, detectAlg } from "./alg.js";
 import { detectAuth } from "./auth.js";
+import { detectConnectFailures } from "./connect.js";
 import type { DetectContext } from "./context.js";
 import { severityRank, type Finding } from "./model.js";
 import { detectRegistrations } from "./registration.js";
@@ -26,6 +27,7 @@ export function detect(ctx: DetectContext, extra: Finding[] = []): Finding[] {
     ...detectScanners(ctx, scanners),
     ...detectAuth(ctx, keys, rewrittenAuth),
     ...detectRegistrations(ctx, keys),
+    ...detectConnectFailures(ctx, keys),
     ...detectAlg(ctx, cmp),
     ...extra,
   ];

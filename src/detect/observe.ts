@@ -4,6 +4,7 @@
  */
 import type { CapturedMessage } from "../extract/model.js";
 import type { Unreachable } from "../net/decoder.js";
+import type { TcpConnectFailure } from "../net/tcp-connect.js";
 import { formatEndpoint } from "../net/addr.js";
 import type { SipMessage } from "../sip/message.js";
 import { isPrivateIp, isPublicIp, privateIpsIn } from "../util/ip-class.js";
@@ -13,6 +14,12 @@ const SAMPLES = 50;
 const MAX_SOURCES = 10_000;
 const MAX_NAMES_PER_SOURCE = 5_000;
 const MAX_FINGERPRINTS = 200_000;
+/**
+ * Servers whose failed TCP connection attempts are gathered, and clients listed per server: a SYN
+ * flood from spoofed addresses must not grow them. Beyond, attempts are only counted.
+ */
+const MAX_CONNECT_SERVERS = 256;
+const MAX_CONNECT_CLIENTS = 64;
 
 /** RFC 3261 §18.1.1: requests over 1300 bytes (or near the path MTU) should use TCP. */
 export const UDP_SIZE_LIMIT = 1300;
@@ -49,6 +56,39 @@ export interface ContentLengthSample extends MessageRef {
 export interface AlgSignal extends MessageRef {
   kind: "private_received_from_public_server" | "partial_rewrite" | "private_received_in_request";
   detail: string;
+}
+
+/** ClientConnects counts one client's failed TCP connection attempts toward one server. */
+export interface ClientConnects {
+  client: string;
+  /** Attempts (client ports tried) refused with a reset, and never answered. */
+  refused: number;
+  unanswered: number;
+  /** SYNs sent over all attempts. */
+  syns: number;
+}
+
+/**
+ * ConnectFailures gathers the failed TCP connection attempts toward one server address and port:
+ * a server that does not take TCP turns every client away alike.
+ */
+export interface ConnectFailures {
+  capture: number;
+  server: string;
+  serverPort: number;
+  ipVersion: 4 | 6;
+  /** Totals over all clients, those not listed in `clients` included. */
+  refused: number;
+  unanswered: number;
+  syns: number;
+  /** Per client, in order of first failure (at most MAX_CONNECT_CLIENTS). */
+  clients: Map<string, ClientConnects>;
+  /** Attempts of clients beyond MAX_CONNECT_CLIENTS (also in the totals). */
+  unlistedAttempts: number;
+  /** The first failed attempts, in capture order. */
+  samples: TcpConnectFailure[];
+  firstTsNs: bigint;
+  lastTsNs: bigint;
 }
 
 /** SourceStats profile one request source for scanner detection. */
@@ -93,6 +133,10 @@ export class Observations {
   readonly badRequests = new Sampled<MessageRef & { reason: string }>();
   readonly alg = new Sampled<AlgSignal>();
   readonly unreachable = new Sampled<UnreachableRef>();
+  /** Failed TCP connection attempts to SIP ports, by `capture|server|port`. */
+  readonly connectFailures = new Map<string, ConnectFailures>();
+  /** Failed attempts toward servers beyond MAX_CONNECT_SERVERS. */
+  connectFailuresNotKept = 0;
   /** Request sources by `capture|ip`. */
   readonly sources = new Map<string, SourceStats>();
   /**
@@ -145,6 +189,37 @@ export class Observations {
   /** unreachableSeen records an ICMP error. */
   unreachableSeen(u: Unreachable, capture: number): void {
     this.unreachable.add({ ...u, capture });
+  }
+
+  /** connectFailed records a TCP connection attempt refused or never answered. */
+  connectFailed(f: TcpConnectFailure, capture: number): void {
+    const key = `${capture}|${f.server}|${f.serverPort}`;
+    let g = this.connectFailures.get(key);
+    if (!g) {
+      if (this.connectFailures.size >= MAX_CONNECT_SERVERS) {
+        this.connectFailuresNotKept++;
+        return;
+      }
+      g = {
+        capture, server: f.server, serverPort: f.serverPort, ipVersion: f.ipVersion, refused: 0, unanswered: 0, syns: 0,
+        clients: new Map(), unlistedAttempts: 0, samples: [], firstTsNs: f.firstTsNs, lastTsNs: f.lastTsNs,
+      };
+      this.connectFailures.set(key, g);
+    }
+    const refused = f.outcome === "refused" ? 1 : 0;
+    g.refused += refused;
+    g.unanswered += 1 - refused;
+    g.syns += f.syns;
+    let c = g.clients.get(f.client);
+    if (!c && g.clients.size < MAX_CONNECT_CLIENTS) g.clients.set(f.client, (c = { client: f.client, refused: 0, unanswered: 0, syns: 0 }));
+    if (c) {
+      c.refused += refused;
+      c.unanswered += 1 - refused;
+      c.syns += f.syns;
+    } else g.unlistedAttempts++;
+    if (g.samples.length < SAMPLES) g.samples.push(f);
+    if (f.firstTsNs < g.firstTsNs) g.firstTsNs = f.firstTsNs;
+    if (f.lastTsNs > g.lastTsNs) g.lastTsNs = f.lastTsNs;
   }
 
   private source(m: CapturedMessage, msg: SipMessage): void {

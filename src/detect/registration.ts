@@ -8,7 +8,7 @@ import type { Endpoint, Registration, RegistrationAttempt, Transaction } from ".
 import type { Transport } from "../extract/model.js";
 import type { TcpAckWatch } from "../net/tcp-stream.js";
 import { isLoopback, isPrivateIp } from "../util/ip-class.js";
-import { callIdFilter, ep, finding, seconds, short, type DetectContext } from "./context.js";
+import { callIdFilter, ep, finding, seconds, short, splitHostPort, withFrame, type DetectContext } from "./context.js";
 import type { Evidence, Finding } from "./model.js";
 import type { UnreachableRef } from "./observe.js";
 
@@ -134,11 +134,6 @@ function tcpDelivery(watch: TcpAckWatch | undefined, sentNs: bigint, what: strin
   return { text: `Whether it reached ${server.ip} the capture does not show; the server's log for this Call-ID does.` };
 }
 
-/** withFrame extends a filter so it also shows the frame of `e` (an evidence packet that is not SIP). */
-function withFrame(filter: string, e: Evidence | undefined): string {
-  return e ? `${filter} || frame.number == ${e.frame}` : filter;
-}
-
 function rejectedOtherwise(reg: Registration): Finding | undefined {
   const a = reg.attempts[reg.attempts.length - 1];
   const s = a.status;
@@ -242,11 +237,6 @@ function localClient(reg: Registration, a: RegistrationAttempt, viaHost: string,
       `If calls to this client fail, make the addresses agree: bind the client to ${viaHost} and point it at the server's address on that network, or have it advertise the loopback address it sends from.`,
     ],
   });
-}
-
-function splitHostPort(s: string): [string, number] {
-  const m = /^\[(.*)\]:(\d+)$/.exec(s) ?? /^(.*):(\d+)$/.exec(s);
-  return m ? [m[1], Number(m[2])] : [s, 5060];
 }
 
 function requestTimeout(ctx: DetectContext, tx: Transaction): Finding {

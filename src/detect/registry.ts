@@ -10,6 +10,7 @@ export const FINDINGS = {
   credentials_rejected: { severity: "error", summary: "the digest verifies with the known password, yet the server rejected it" },
   stale_nonce: { severity: "info", summary: "credentials built on an expired or replaced nonce (stale=true); recovered or not" },
   registration_timeout: { severity: "error", summary: "REGISTER without any final response: retransmitted over UDP; over TCP, whether the server's TCP acknowledged it" },
+  tcp_connect_failed: { severity: "error", summary: "TCP connections to a SIP port refused (reset) or never answered, so no SIP went over them" },
   request_timeout: { severity: "error", summary: "a request (INVITE, OPTIONS...) without any final response: retransmitted over UDP; over TCP, whether the server's TCP acknowledged it" },
   nat_mismatch: { severity: "info", summary: "Via/Contact carry an address other than the packet source: the client is behind NAT" },
   local_source_mismatch: { severity: "info", summary: "the client sends from a loopback address but Via/Contact name another address of the same host (no NAT)" },

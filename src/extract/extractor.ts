@@ -9,6 +9,7 @@ import { InputFileError, readCapture, type CaptureInput } from "../capture/sourc
 import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from "../capture/parser.js";
 import { NetDecoder, DEFAULT_NET_LIMITS, type NetLimits, type UdpDatagram, type Unreachable } from "../net/decoder.js";
 import { dstAddr, srcAddr } from "../net/ip.js";
+import type { TcpConnectFailure } from "../net/tcp-connect.js";
 import type { TcpDirection } from "../net/tcp-stream.js";
 import type { SctpMessage } from "../net/sctp.js";
 import { looksLikeWebSocketUpgrade, WebSocketStream } from "../net/websocket.js";
@@ -35,6 +36,8 @@ export interface ExtractOptions {
   frameOffset?: number;
   /** Called for ICMP destination-unreachable errors about UDP/TCP packets (timeout diagnosis). */
   onUnreachable?: (u: Unreachable) => void;
+  /** Called for TCP connection attempts to SIP ports that were refused or never answered. */
+  onTcpConnectFailure?: (f: TcpConnectFailure) => void;
   /** TLS key log text (SSLKEYLOGFILE / NSS format) to decrypt SIP over TLS. Never printed or logged. */
   tlsKeylog?: string;
   /** Called once per TLS session when it is over (closed, or end of capture). */
@@ -103,6 +106,8 @@ export class SipExtractor {
           },
           gap: (dir, _missing, frame) => (dir.user as StreamConsumer | undefined)?.gap(frame),
           end: (dir, frame) => (dir.user as StreamConsumer | undefined)?.end(frame),
+          // Attempts toward a SIP port: the client's own port says nothing (it is usually ephemeral).
+          ...(opts.onTcpConnectFailure ? { wantsConnect: (_src: number, dst: number) => SIP_PORTS.has(dst), connectFailed: opts.onTcpConnectFailure } : {}),
         },
         sctp: (m, frame, tsNs) => this.sctp(m, frame, tsNs),
         unreachable: opts.onUnreachable,

@@ -14,6 +14,7 @@ export const NET_ISSUES = {
   tcp_buffer_limit: { summary: "a TCP stream buffered more out-of-order bytes than allowed; reassembly skipped ahead" },
   websocket_error: { summary: "a WebSocket connection could not be decoded further (gap, oversized or malformed frame)" },
   tcp_stream_limit: { summary: "too many concurrent TCP streams; the least recently used was flushed" },
+  tcp_connect_limit: { summary: "too many TCP connection attempts to SIP ports awaited an answer at once; the oldest was forgotten" },
   sctp_message_limit: { summary: "an SCTP user message being joined from fragments hit a size or count limit and was dropped" },
 } as const satisfies Record<string, IssueSpec>;
 

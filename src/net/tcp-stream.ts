@@ -7,6 +7,7 @@ import type { IpPacket } from "./ip.js";
 import { dstAddr, srcAddr } from "./ip.js";
 import type { NetIssueCode } from "./issues.js";
 import { OldestFirst } from "../util/oldest.js";
+import { TcpConnectTracker, type TcpConnectFailure } from "./tcp-connect.js";
 
 /** StreamLimits bounds reassembly state. */
 export interface StreamLimits {
@@ -108,6 +109,10 @@ export interface TcpStreamSink {
   gap(dir: TcpDirection, missing: number, frame: number): void;
   /** end says no more bytes will come for this direction (FIN, RST, flush). */
   end(dir: TcpDirection, frame: number): void;
+  /** wantsConnect names the connections whose failed attempts to report (by ports; absent: none). */
+  wantsConnect?(srcPort: number, dstPort: number): boolean;
+  /** connectFailed receives a connection attempt refused or never answered (net/tcp-connect.ts). */
+  connectFailed?(f: TcpConnectFailure): void;
 }
 
 /** SYNs remembered for connections not (yet) tracked. */
@@ -142,12 +147,19 @@ export class TcpReassembler {
   private readonly syns = new Map<string, SynSeen>();
   private readonly synOrder = new OldestFirst<string, SynSeen>((s) => s.seq);
   private synCount = 0;
+  /** Failed connection attempts, when the sink wants them. */
+  private readonly connects: TcpConnectTracker | undefined;
+  /** Time of the latest segment or expiry tick (frames of any kind), for the end of the capture. */
+  private lastTsNs = 0n;
 
   constructor(
     private readonly sink: TcpStreamSink,
     private readonly issue: (code: NetIssueCode, detail: string, frame: number) => void,
     private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
-  ) {}
+  ) {
+    const { wantsConnect, connectFailed } = sink;
+    if (wantsConnect && connectFailed) this.connects = new TcpConnectTracker((f) => connectFailed.call(sink, f), (a, b) => wantsConnect.call(sink, a, b), issue);
+  }
 
   /** connections currently tracked. */
   get size(): number {
@@ -170,6 +182,10 @@ export class TcpReassembler {
     if (dataOff < 20 || off + dataOff > end) return;
     const payload = b.subarray(off + dataOff, end);
     const key = connKey(ip, srcPort, dstPort);
+    this.lastTsNs = tsNs;
+    if (this.connects !== undefined && ((flags & (SYN | RST)) !== 0 || this.connects.size > 0)) {
+      this.connects.segment(key.key, key.forward, ip, srcPort, dstPort, flags, frame, tsNs);
+    }
     let conn = this.conns.get(key.key);
     if (!conn) {
       if (payload.length === 0) {
@@ -225,6 +241,8 @@ export class TcpReassembler {
 
   /** expire flushes connections idle for longer than the limit at capture time `nowNs`. */
   expire(nowNs: bigint, frame: number): void {
+    if (nowNs > this.lastTsNs) this.lastTsNs = nowNs;
+    this.connects?.expire(nowNs);
     for (const conn of this.conns.values()) {
       if (nowNs - conn.lastTsNs <= this.limits.idleTimeoutNs) break;
       this.close(conn, frame);
@@ -233,6 +251,7 @@ export class TcpReassembler {
 
   /** flush ends every connection (end of capture), releasing queued bytes past their gaps. */
   flush(frame: number): void {
+    this.connects?.flush(this.lastTsNs);
     for (const conn of [...this.conns.values()]) this.close(conn, frame);
   }
 

@@ -111,7 +111,11 @@ const EXPECTED: Record<string, { findings: string[]; why: string; registrations?
   "sngrep__ipv6frag.pcap": { findings: ["warning:ip_fragmentation"], why: "INVITE and 200 over IPv6/UDP are IPv6-fragmented (1871 bytes)." },
   "sngrep__tlssaved.pcap": { findings: [], why: "SIP over TLS without a captured certificate; nothing can be diagnosed in clear." },
   "suricata-sip-tcp-pattern-matching__sip.pcap": { findings: ["info:nat_mismatch"], why: "One REGISTER over TCP and its 401; the capture ends there (in progress). The Via is private behind a public source." },
-  "voipshark__SIP-RTP-Normal_Call_two_parties.pcap": { findings: [], why: "Two phones register (401 then 200) and call each other normally." },
+  "voipshark__SIP-RTP-Normal_Call_two_parties.pcap": {
+    findings: ["warning:tcp_connect_failed"],
+    why: "Two phones register (401 then 200) and call each other. The caller's authenticated INVITE is 1,332 bytes, so it first tries TCP to 192.168.20.130:5060 (RFC 3261 §18.1.1): SYN frame 65, RST 66, and the same again in 69/70 and 72/73 (one port: Windows resends the SYN after a reset); it then sends the INVITE over UDP in frame 74, a second late. The call works, hence a warning.",
+    evidence: { tcp_connect_failed: [65, 66, 69, 70, 72, 73, 74] },
+  },
   "voipshark__SIP-over-TLS-RTP-Normal_Call_two_parties.pcap": {
     findings: ["warning:tls_certificate_name_mismatch", "warning:tls_certificate_not_verified", "warning:tls_certificate_not_verified"],
     why: "FreePBX on 192.168.20.130:5061 presents a certificate for localhost.localdomain; both phones connect anyway, so neither verifies certificates. Nothing failed, hence warnings.",

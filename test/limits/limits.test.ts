@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { analyze } from "../../src/analyze/index.js";
 import { DEFAULT_EXTRACT_OPTIONS, extractMessages } from "../../src/extract/extractor.js";
 import type { CapturedMessage, ExtractSummary } from "../../src/extract/model.js";
+import { MAX_ATTEMPTS, type TcpConnectFailure } from "../../src/net/tcp-connect.js";
 import { parseSip } from "../../src/sip/parse.js";
 import { MAX_HEADERS } from "../../src/sip/issues.js";
 import * as S from "../../src/synth/index.js";
@@ -71,6 +72,16 @@ describe("limits raise named issues", () => {
     // The other two were never acknowledged while followed (to the end of the capture).
     expect(states.slice(70)).toEqual(["waiting", "waiting"]);
     expect(issue(x.summary, "tcp_stream_limit")?.count).toBe(1);
+  });
+
+  it("TCP connection attempts awaiting an answer: beyond 4,096 the oldest is forgotten (tcp_connect_limit)", async () => {
+    const packets = Array.from({ length: MAX_ATTEMPTS + 1 }, (_, i) => S.tcpPacket({ src: { ip: "198.51.100.64", port: 10000 + i }, dst: REGISTRAR, seq: 1, flags: S.TCP_FLAGS.SYN }));
+    const failed: TcpConnectFailure[] = [];
+    const x = await extract(rawPcap(packets), { onTcpConnectFailure: (f) => failed.push(f) });
+    expect(issue(x.summary, "tcp_connect_limit")).toEqual({ count: 1, detail: `more than 4096 TCP connection attempts awaiting an answer; forgot 198.51.100.64:10000 → ${REGISTRAR.ip}:5060` });
+    // At the end of the capture the attempts 3 s old or more are unanswered ones; the forgotten one is not among them.
+    expect(failed.length).toBeGreaterThan(1000);
+    expect(failed.every((f) => f.outcome === "unanswered" && f.clientPort !== 10000)).toBe(true);
   });
 
   it("bytes buffered per stream: out-of-order bytes beyond the per-direction bound skip the hole (tcp_buffer_limit)", async () => {
