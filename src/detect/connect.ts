@@ -90,7 +90,7 @@ function connectFailed(g: ConnectFailures, clients: ClientConnects[], samples: T
     subject: one ? { client: one, server } : { server },
     evidence,
     filter: withFrame(connectFilter(g, one), sentOverUdp),
-    explanation:
+    explanation: (
       `${who} tried to open a TCP connection to ${server} ${attempts === 1 ? "once, and it was never established" : `${attempts} times, and none was established`}, so no SIP message could be sent over one${fellBack > 0 ? "" : ": the capture holds nothing of what was meant to go there"}. ` +
       (refused > 0
         ? `${refused === attempts ? (attempts === 1 ? "It was" : "Every attempt was") : `${refused} were`} answered with a TCP reset (RST): nothing accepts TCP on ${server} — the SIP server does not listen for ${g.serverPort === 5061 ? "TLS" : "TCP"} there (only UDP, another address or port, or it is down) — or a firewall rejects the connection. `
@@ -102,7 +102,8 @@ function connectFailed(g: ConnectFailures, clients: ClientConnects[], samples: T
         ? `The client turned to TCP for ${big.label}, a request of ${big.bytes} bytes: over ${UDP_SIZE_LIMIT} bytes RFC 3261 §18.1.1 has a client send it over TCP, as a datagram that size comes close to the path MTU. After the refusal it sent it over UDP anyway (frame ${big.frame}, ${seconds(big.tsNs - g.firstTsNs)} s after the first SYN): every large request pays that delay, and may be fragmented on the way, which firewalls and NATs often drop.`
         : fellBack > 0
           ? `SIP between ${allFellBack ? (one ? one : "these clients") : `${fellBack} of these clients`} and ${g.server} works otherwise (answers were seen over another transport or port), so ${one ? "the client falls" : "they fall"} back or use${one ? "s" : ""} two transports.`
-          : ""),
+          : "")
+    ).trimEnd(),
     fix: [
       ...(refused > 0
         ? [`Make the SIP server listen for ${g.serverPort === 5061 ? "TLS" : "TCP"} on ${server} (e.g. Kamailio listen=${g.serverPort === 5061 ? "tls" : "tcp"}:${server}, an Asterisk PJSIP transport of type ${g.serverPort === 5061 ? "tls" : "tcp"}), or configure the client${one ? "" : "s"} for the transport and port the server does accept (UDP).`]

@@ -118,7 +118,8 @@ interface TcpDelivery {
  */
 function tcpDelivery(watch: TcpAckWatch | undefined, sentNs: bigint, what: string, server: Endpoint, capture: number): TcpDelivery {
   if (watch?.state === "acked") {
-    const after = `${seconds(watch.tsNs - sentNs)} s after it was sent`;
+    const delay = watch.tsNs - sentNs;
+    const after = delay < 1_000_000n ? "within a millisecond" : `${seconds(delay)} s after it was sent`;
     return {
       acked: true,
       evidence: { frame: watch.frame, capture, text: `TCP acknowledgement from ${server.ip}: the ${what} reached the server host (${after})` },

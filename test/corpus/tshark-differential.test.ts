@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractMessages } from "../../src/extract/extractor.js";
-import { capturesIn, GENERATED, LAB, PUBLIC } from "../helpers/corpus.js";
+import { capturesIn, GENERATED, LAB, PUBLIC, RECORDED } from "../helpers/corpus.js";
 import { hasTshark, tsharkFields } from "../helpers/tshark.js";
 
 /**
@@ -117,7 +117,7 @@ function tsharkRows(file: string): string[] {
   return flatten(rows);
 }
 
-const files = [...capturesIn(LAB), ...capturesIn(GENERATED), ...capturesIn(PUBLIC)];
+const files = [...capturesIn(LAB), ...capturesIn(RECORDED), ...capturesIn(GENERATED), ...capturesIn(PUBLIC)];
 
 describe.skipIf(!hasTshark())("sip401 messages equals tshark -Y sip", () => {
   it("has captures to compare", () => {

@@ -1,6 +1,7 @@
 /**
- * Where test captures live: the lab captures and generated fixtures in fixtures/ (ours), and the
- * public corpus in ../shared/captures/public (not redistributable: used in place, skipped when absent).
+ * Where test captures live: the lab captures, our recordings and generated fixtures in fixtures/
+ * (ours), and the public corpus in ../shared/captures/public (not redistributable: used in place,
+ * skipped when absent).
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -8,6 +9,7 @@ import { join, resolve } from "node:path";
 export const REPO = resolve(import.meta.dirname, "../..");
 export const LAB = join(REPO, "fixtures/lab");
 export const GENERATED = join(REPO, "fixtures/generated");
+export const RECORDED = join(REPO, "fixtures/recorded");
 export const PUBLIC = resolve(REPO, "../shared/captures/public");
 
 const CAPTURE_NAME = /\.(pcap|pcapng|cap|dmp)(\.gz)?$/;
