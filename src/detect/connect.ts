@@ -138,8 +138,8 @@ function attemptEvidence(f: TcpConnectFailure, capture: number, server: string):
       if (i > 0 && i < f.synFrames.length) out.push({ frame: f.synFrames[i], capture, text: `SYN again from ${from} after the reset` });
       out.push({ frame: f.resetFrames[i], capture, text: `reset (RST) from ${server}: connection refused` });
     }
-  } else if (f.synFrames.length > 1) {
-    out.push({ frame: f.synFrames[f.synFrames.length - 1], capture, text: `SYN retransmission from ${from}, still no answer` });
+  } else if (f.syns > 1) {
+    out.push({ frame: f.lastSynFrame, capture, text: `last SYN retransmission from ${from}, still no answer` });
   }
   return out;
 }

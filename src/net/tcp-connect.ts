@@ -19,8 +19,9 @@ export interface TcpConnectFailure {
   outcome: "refused" | "unanswered";
   /** SYNs sent (the first and its retransmissions). */
   syns: number;
-  /** Frames of the first SYNs (at most MAX_FRAMES). */
+  /** Frames of the first SYNs (at most MAX_FRAMES), and of the latest. */
   synFrames: number[];
+  lastSynFrame: number;
   /** Frames of the first resets (at most MAX_FRAMES; empty when unanswered). */
   resetFrames: number[];
   firstTsNs: bigint;
@@ -79,6 +80,7 @@ export class TcpConnectTracker {
       if (a !== undefined && a.clientForward === forward) {
         a.failure.syns++;
         if (a.failure.synFrames.length < MAX_FRAMES) a.failure.synFrames.push(frame);
+        a.failure.lastSynFrame = frame;
         a.failure.lastTsNs = tsNs;
         return;
       }
@@ -90,7 +92,7 @@ export class TcpConnectTracker {
       }
       this.open.set(key, {
         clientForward: forward,
-        failure: { client: srcAddr(ip), clientPort: srcPort, server: dstAddr(ip), serverPort: dstPort, ipVersion: ip.version, outcome: "unanswered", syns: 1, synFrames: [frame], resetFrames: [], firstTsNs: tsNs, lastTsNs: tsNs },
+        failure: { client: srcAddr(ip), clientPort: srcPort, server: dstAddr(ip), serverPort: dstPort, ipVersion: ip.version, outcome: "unanswered", syns: 1, synFrames: [frame], lastSynFrame: frame, resetFrames: [], firstTsNs: tsNs, lastTsNs: tsNs },
       });
       return;
     }

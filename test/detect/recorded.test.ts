@@ -44,4 +44,14 @@ describe("recorded captures", () => {
     expect(frames(f)).toEqual([1, 2]);
     filtersShowEvidence("tcp_refused.pcap", r);
   });
+
+  it("tcp_syn_unanswered: SYNs dropped by a firewall, resent by the kernel for 19 s", async () => {
+    const r = await report("tcp_syn_unanswered.pcap");
+    expect(codes(r)).toEqual(["error:tcp_connect_failed"]);
+    const f = one(r, "tcp_connect_failed");
+    expect(f.title).toBe("TCP connection to 127.0.0.22:5060 never answered: 1 attempt from 127.0.0.12, 9 SYNs over 19.391 s");
+    expect(frames(f)).toEqual([1, 9]);
+    expect(f.explanation).toContain("No attempt got any answer, neither SYN-ACK nor reset");
+    filtersShowEvidence("tcp_syn_unanswered.pcap", r);
+  });
 });
