@@ -87,9 +87,16 @@ function reportDamageOf(name: string, d: NonNullable<ExtractSummary["damage"]>):
   process.stderr.write(`sip401: ${name}: ${d.kind} at byte ${d.byteOffset} after frame ${d.afterFrame} (${d.reason})\n`);
 }
 
-/** reportNoSip says on stderr that a capture held no SIP (the run still succeeds: exit 0). */
-function reportNoSip(name: string, sipMessages: number, frames: number): void {
-  if (sipMessages === 0) process.stderr.write(`sip401: ${name}: no SIP messages found in ${frames} frames\n`);
+/**
+ * reportNoSip says on stderr that a capture held no SIP (the run still succeeds: exit 0), and,
+ * when TCP connections to SIP ports failed in it, that this is why (not a capture of the wrong
+ * traffic).
+ */
+function reportNoSip(name: string, sipMessages: number, frames: number, connectFailed = false): void {
+  if (sipMessages === 0) {
+    const why = connectFailed ? "; TCP connections to SIP ports failed (see tcp_connect_failed)" : "";
+    process.stderr.write(`sip401: ${name}: no SIP messages found in ${frames} frames${why}\n`);
+  }
 }
 
 /**
@@ -218,7 +225,8 @@ export async function main(argv: string[]): Promise<void> {
           });
           for (const c of r.report.captures) {
             if (c.damage) reportDamageOf(c.name, c.damage);
-            reportNoSip(c.name, c.sipMessages, c.frames);
+            const connectFailed = r.report.findings.some((f) => f.code === "tcp_connect_failed" && f.evidence.some((e) => e.capture === c.index));
+            reportNoSip(c.name, c.sipMessages, c.frames, connectFailed);
           }
           if (output) await writeChunksAtomic(output, r.chunks);
           else {

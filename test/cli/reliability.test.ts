@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { GENERATED, LAB, labCapture, REPO } from "../helpers/corpus.js";
+import { GENERATED, LAB, labCapture, RECORDED, REPO } from "../helpers/corpus.js";
 
 const BIN = join(REPO, "bin/sip401.js");
 const tmp = mkdtempSync(join(tmpdir(), "sip401-cli-rel-"));
@@ -76,6 +76,14 @@ describe("error paths: one line, documented exit code", () => {
       expect(oneLine(r.stderr)).toBe(`sip401: ${file}: no SIP messages found in 18 frames`);
     }
     expect(JSON.parse(run(["analyze", file, "-f", "json"]).stdout).summary.sipMessages).toBe(0);
+  });
+
+  it("zero SIP because TCP connections to the SIP port failed → the stderr line says so, exit 1 for the error", () => {
+    const file = join(RECORDED, "tcp_refused.pcap");
+    const r = run(["analyze", file]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`sip401: ${file}: no SIP messages found in 2 frames; TCP connections to SIP ports failed (see tcp_connect_failed)`);
+    expect(r.stdout).toContain("ERROR tcp_connect_failed");
   });
 
   it("a truncated capture → analysed up to the damage, one stderr line saying where", () => {
