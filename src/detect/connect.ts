@@ -27,6 +27,8 @@ export function detectConnectFailures(ctx: DetectContext, scannerSources: Set<st
     const clients = [...g.clients.values()].filter((c) => !scannerSources.has(`${g.capture}|${c.client}`));
     if (clients.length === 0) continue;
     const samples = g.samples.filter((f) => !scannerSources.has(`${g.capture}|${f.client}`));
+    // Every sample a scanner's (more than a dozen of them at one server): nothing to show as evidence.
+    if (samples.length === 0) continue;
     const fellBack = clients.filter((c) => answeredOtherwise(ctx, g, c.client)).length;
     const big = clients.map((c) => largeFallback(ctx, g, c.client)).find((m) => m !== undefined);
     out.push(connectFailed(g, clients, samples, fellBack, big));

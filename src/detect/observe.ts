@@ -20,6 +20,8 @@ const MAX_FINGERPRINTS = 200_000;
  */
 const MAX_CONNECT_SERVERS = 256;
 const MAX_CONNECT_CLIENTS = 64;
+/** Failed attempts kept as evidence samples per client. */
+const SAMPLES_PER_CLIENT = 4;
 
 /** RFC 3261 §18.1.1: requests over 1300 bytes (or near the path MTU) should use TCP. */
 export const UDP_SIZE_LIMIT = 1300;
@@ -217,7 +219,8 @@ export class Observations {
       c.unanswered += 1 - refused;
       c.syns += f.syns;
     } else g.unlistedAttempts++;
-    if (g.samples.length < SAMPLES) g.samples.push(f);
+    // A few per client, so one noisy client (a scanner, left out later) cannot fill the samples.
+    if (g.samples.length < SAMPLES && (!c || c.refused + c.unanswered <= SAMPLES_PER_CLIENT)) g.samples.push(f);
     if (f.firstTsNs < g.firstTsNs) g.firstTsNs = f.firstTsNs;
     if (f.lastTsNs > g.lastTsNs) g.lastTsNs = f.lastTsNs;
   }

@@ -48,6 +48,8 @@ const REFUSED_DONE_NS = 5_000_000_000n;
  * answered: a retransmitted SYN (the initial RTO is 1 s, RFC 6298 §2.1), or 3 s of silence.
  */
 const UNANSWERED_AT_END_NS = 3_000_000_000n;
+/** A capture clock leap beyond this is ignored by the timers (correlate/correlator.ts does the same). */
+const CLOCK_JUMP_NS = 86_400_000_000_000n;
 
 interface Attempt {
   /** Whether the client is the connection key's lower endpoint (TcpReassembler's `forward`). */
@@ -109,10 +111,15 @@ export class TcpConnectTracker {
     if (!(flags & RST)) this.open.delete(key);
   }
 
-  /** expire reports the attempts that are over at capture time `nowNs` (REFUSED_DONE_NS, GIVE_UP_NS). */
+  /**
+   * expire reports the attempts that are over at capture time `nowNs` (REFUSED_DONE_NS,
+   * GIVE_UP_NS). A leap of more than a day is a broken capture clock, not silence (as for the
+   * correlator's timers): the answer may be the next frame.
+   */
   expire(nowNs: bigint): void {
     for (const [key, a] of this.open) {
-      if (nowNs - a.failure.lastTsNs < (a.failure.outcome === "refused" ? REFUSED_DONE_NS : GIVE_UP_NS)) continue;
+      const idle = nowNs - a.failure.lastTsNs;
+      if (idle < (a.failure.outcome === "refused" ? REFUSED_DONE_NS : GIVE_UP_NS) || idle > CLOCK_JUMP_NS) continue;
       this.open.delete(key);
       this.report(a.failure);
     }

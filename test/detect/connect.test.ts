@@ -108,6 +108,16 @@ describe("tcp_connect_failed", () => {
     expect(f.title).toBe(`TCP connection to ${REGISTRAR.ip}:5060 refused: 70 attempts from 64+ clients answered with a reset`);
   });
 
+  it("a capture clock that leaps by years between SYN and SYN-ACK does not make the attempt unanswered", async () => {
+    const year = 365 * 86_400_000;
+    const packets = [
+      syn(0, 40001),
+      { ms: year, bytes: S.tcpPacket({ src: REGISTRAR, dst: { ip: PHONE.ip, port: 40001 }, seq: 5000, ack: 1001, flags: SYN | ACK }) },
+      tick(year + 10_000),
+    ];
+    expect(failures(await run(packets))).toEqual([]);
+  });
+
   it("SYNs never answered: an error naming the SYNs and their span", async () => {
     const [f] = failures(await run([syn(0, 40001), syn(1000, 40001), syn(3000, 40001), tick(10_000)]));
     expect(f.severity).toBe("error");
