@@ -6,7 +6,7 @@
  */
 import { formatEndpoint } from "../net/addr.js";
 import type { TcpConnectFailure } from "../net/tcp-connect.js";
-import { finding, seconds, splitHostPort, withFrame, type DetectContext } from "./context.js";
+import { finding, seconds, splitHostPort, withFrames, type DetectContext } from "./context.js";
 import type { Evidence, Finding } from "./model.js";
 import { UDP_SIZE_LIMIT, type ClientConnects, type ConnectFailures, type FragmentSample } from "./observe.js";
 
@@ -91,7 +91,7 @@ function connectFailed(g: ConnectFailures, clients: ClientConnects[], samples: T
     severity: allFellBack ? "warning" : "error",
     subject: one ? { client: one, server } : { server },
     evidence,
-    filter: withFrame(connectFilter(g, one), sentOverUdp),
+    filter: withFrames(connectFilter(g, one), sentOverUdp ? [sentOverUdp] : []),
     explanation: (
       `${who} tried to open a TCP connection to ${server} ${attempts === 1 ? "once, and it was never established" : `${attempts} times, and none was established`}, so no SIP message could be sent over one${fellBack > 0 ? "" : ": the capture holds nothing of what was meant to go there"}. ` +
       (refused > 0

@@ -47,9 +47,9 @@ export function callIdFilter(callIds: string[]): string {
   return uniq.map((c) => `sip.Call-ID == "${c.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(" || ");
 }
 
-/** withFrame extends a filter so it also shows the frame of `e` (an evidence packet it would not match). */
-export function withFrame(filter: string, e: Evidence | undefined): string {
-  return e ? `${filter} || frame.number == ${e.frame}` : filter;
+/** withFrames extends a filter so it also shows the frames of `es` (evidence packets it would not match). */
+export function withFrames(filter: string, es: readonly Evidence[]): string {
+  return es.reduce((f, e) => `${f} || frame.number == ${e.frame}`, filter);
 }
 
 /** splitHostPort splits "host:port" or "[v6]:port" as formatEndpoint writes them (port 5060 when absent). */

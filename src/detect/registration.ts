@@ -8,7 +8,7 @@ import type { Endpoint, Registration, RegistrationAttempt, Transaction } from ".
 import type { Transport } from "../extract/model.js";
 import type { TcpAckWatch } from "../net/tcp-stream.js";
 import { isLoopback, isPrivateIp } from "../util/ip-class.js";
-import { callIdFilter, ep, finding, seconds, short, splitHostPort, withFrame, type DetectContext } from "./context.js";
+import { callIdFilter, ep, finding, seconds, short, splitHostPort, withFrames, type DetectContext } from "./context.js";
 import type { Evidence, Finding } from "./model.js";
 import type { UnreachableRef } from "./observe.js";
 
@@ -63,7 +63,7 @@ function timeout(ctx: DetectContext, reg: Registration): Finding {
         }));
   for (const u of icmp.slice(0, 3)) evidence.push({ frame: u.frame, capture: u.capture, text: `ICMP ${u.codeName} from ${u.reporter}` });
   const tcp = tcpDelivery(a.tcpAck, a.tsNs, "REGISTER", reg.server, reg.capture);
-  if (tcp.evidence) evidence.push(tcp.evidence);
+  evidence.push(...tcp.evidence);
   const answeredBefore = reg.answeredAttempts > 0;
   const callIds = [...new Set(silent.map((x) => x.callId))].slice(0, 8);
   // Over a reliable transport the request goes out once (RFC 3261 §17.1.1.2), so its count says nothing.
@@ -74,7 +74,7 @@ function timeout(ctx: DetectContext, reg: Registration): Finding {
     title: `Registration of ${reg.aor} timed out: ${sentSummary}no response from ${ep(reg.server)}${reliable(reg.transport) ? ` over ${reg.transport}` : ""}`,
     subject: { aor: reg.aor, user: reg.user, client: ep(a.client), server: ep(reg.server), callId: a.callId },
     evidence,
-    filter: withFrame(callIdFilter(callIds), tcp.evidence),
+    filter: withFrames(callIdFilter(callIds), tcp.evidence),
     explanation:
       `The client sent REGISTER to ${ep(reg.server)} over ${reg.transport}` +
       (sends > 1 && !reliable(reg.transport) ? ` and retransmitted it ${sends - 1} times on the RFC 3261 timer schedule (T1 doubling up to T2)` : "") +
@@ -85,16 +85,18 @@ function timeout(ctx: DetectContext, reg: Registration): Finding {
           ? `Over ${reg.transport} SIP sends a request once and leaves retransmission to the transport (RFC 3261 §17.1.1.2). ${tcp.text}`
           : "No ICMP error came back either, so the packets are silently dropped: a firewall, a wrong registrar address or port, a routing problem, or a registrar that is down behind a filter.") +
       (answeredBefore ? " Earlier REGISTERs of this client were answered, so the path or the server failed during the capture." : ""),
-    fix: tcp.acked
-      ? [
-          `Read the registrar's log for Call-ID ${a.callId}: it received the REGISTER and did not answer — overloaded or hung, or a rate limit, ACL or flood protection that drops requests silently.`,
-          `If the registrar answers over a new connection (RFC 3261 §18.2.2), capture there too and check that ${ep(a.client)} accepts it.`,
-        ]
-      : [
-          `Check that the registrar address and port configured in the phone (${ep(reg.server)}) are right (DNS SRV/NAPTR result, outbound proxy).`,
-          `Check firewalls on the path for ${reg.transport} ${reg.server.port} toward ${reg.server.ip}, and that the registrar is running and listening there.`,
-          ...(reg.transport === "UDP" ? ["Try TCP: if it works, UDP is filtered or large UDP datagrams are dropped."] : []),
-        ],
+    fix: tcp.closed
+      ? [closedFix(a.client, a.callId)]
+      : tcp.acked
+        ? [
+            `Read the registrar's log for Call-ID ${a.callId}: it received the REGISTER and did not answer — overloaded or hung, or a rate limit, ACL or flood protection that drops requests silently.`,
+            `If the registrar answers over a new connection (RFC 3261 §18.2.2), capture there too and check that ${ep(a.client)} accepts it.`,
+          ]
+        : [
+            `Check that the registrar address and port configured in the phone (${ep(reg.server)}) are right (DNS SRV/NAPTR result, outbound proxy).`,
+            `Check firewalls on the path for ${reg.transport} ${reg.server.port} toward ${reg.server.ip}, and that the registrar is running and listening there.`,
+            ...(reg.transport === "UDP" ? ["Try TCP: if it works, UDP is filtered or large UDP datagrams are dropped."] : []),
+          ],
   });
 }
 
@@ -107,32 +109,52 @@ function reliable(t: Transport): boolean {
 interface TcpDelivery {
   /** True when acknowledged, false when not, undefined when unknown or not over a TCP stream. */
   acked?: boolean;
-  evidence?: Evidence;
+  /** The server ended the connection before answering. */
+  closed?: "fin" | "reset";
+  evidence: Evidence[];
   text: string;
 }
 
 /**
  * tcpDelivery reads a request's TcpAckWatch: an acknowledgement from the server's TCP (RFC 9293
  * §3.4) proves the request reached the server host, which moves the fault from the network to
- * the SIP server.
+ * the SIP server; a FIN or reset from the server before any answer says it turned the
+ * connection away.
  */
 function tcpDelivery(watch: TcpAckWatch | undefined, sentNs: bigint, what: string, server: Endpoint, capture: number): TcpDelivery {
+  const closed = watch?.closedBy || undefined;
+  const ended = closed === "reset" ? "reset" : "closed";
+  const closing: Evidence[] = closed && watch ? [{ frame: watch.closedFrame, capture, text: `${closed === "reset" ? "reset (RST)" : "FIN"} from ${server.ip}: the server ended the connection without answering` }] : [];
   if (watch?.state === "acked") {
     const delay = watch.tsNs - sentNs;
     const after = delay < 1_000_000n ? "within a millisecond" : `${seconds(delay)} s after it was sent`;
     return {
       acked: true,
-      evidence: { frame: watch.frame, capture, text: `TCP acknowledgement from ${server.ip}: the ${what} reached the server host (${after})` },
-      text: `The server's TCP acknowledged the ${what} in frame ${watch.frame}, ${after}: it reached ${server.ip}, and the SIP server did not answer it.`,
+      closed,
+      evidence: [{ frame: watch.frame, capture, text: `TCP acknowledgement from ${server.ip}: the ${what} reached the server host (${after})` }, ...closing],
+      text:
+        `The server's TCP acknowledged the ${what} in frame ${watch.frame}, ${after}: it reached ${server.ip}, ` +
+        (closed
+          ? `and then the server ${ended} the connection (frame ${watch.closedFrame}) without answering: the SIP server turned the connection away (a connection limit, a transport or TLS policy, an ACL) or its process ended.`
+          : "and the SIP server did not answer it."),
     };
   }
   if (watch?.state === "waiting") {
     return {
       acked: false,
-      text: `The server's TCP never acknowledged the ${what} in the capture: its bytes did not reach ${server.ip} (a connection broken on the path, e.g. by a firewall or NAT that dropped its state), or the capture does not see packets from the server.`,
+      closed,
+      evidence: closing,
+      text: closed
+        ? `The server ${ended} the connection (frame ${watch.closedFrame}) without acknowledging the ${what}: it did not take the request.`
+        : `The server's TCP never acknowledged the ${what} in the capture: its bytes did not reach ${server.ip} (a connection broken on the path, e.g. by a firewall or NAT that dropped its state), or the capture does not see packets from the server.`,
     };
   }
-  return { text: `Whether it reached ${server.ip} the capture does not show; the server's log for this Call-ID does.` };
+  return { evidence: [], text: `Whether it reached ${server.ip} the capture does not show; the server's log for this Call-ID does.` };
+}
+
+/** closedFix is the first step when the server ended the connection instead of answering. */
+function closedFix(client: Endpoint, callId: string): string {
+  return `Read the server's log for Call-ID ${callId} and for why it ended the connection from ${ep(client)} without answering (connection limits, transport or TLS policy, an ACL, a crash).`;
 }
 
 function rejectedOtherwise(reg: Registration): Finding | undefined {
@@ -253,9 +275,9 @@ function requestTimeout(ctx: DetectContext, tx: Transaction): Finding {
       ...tx.requestFrames.slice(0, 12).map((f, i) => ({ frame: f, capture: tx.capture, text: i === 0 ? `${tx.method} ${tx.requestUri ?? ""} (CSeq ${tx.cseq})` : `retransmission ${i}` })),
       ...tx.provisional.map((p) => ({ frame: p.frame, capture: tx.capture, text: `${p.status} ${p.reason}` })),
       ...icmp.slice(0, 3).map((u) => ({ frame: u.frame, capture: u.capture, text: `ICMP ${u.codeName} from ${u.reporter}` })),
-      ...(tcp.evidence ? [tcp.evidence] : []),
+      ...tcp.evidence,
     ],
-    filter: withFrame(callIdFilter([tx.callId]), tcp.evidence),
+    filter: withFrames(callIdFilter([tx.callId]), tcp.evidence),
     explanation:
       `The ${tx.method} transaction never received a final response (Timer ${tx.method === "INVITE" ? "B" : "F"}, 32 s). ` +
       (icmp.length > 0
@@ -263,8 +285,10 @@ function requestTimeout(ctx: DetectContext, tx: Transaction): Finding {
         : reliable(tx.transport)
           ? `Over ${tx.transport} SIP sends a request once and leaves retransmission to the transport (RFC 3261 §17.1.1.2). ${tcp.text}`
           : "No ICMP error came back: the packets are silently dropped or the server ignores them."),
-    fix: tcp.acked
-      ? [`Read the server's log for Call-ID ${tx.callId}: it received the ${tx.method} and did not answer (overloaded or hung, or a rate limit or ACL that drops requests silently).`]
-      : ["Check reachability of the server address and port for this transport, and the server's log for this Call-ID."],
+    fix: tcp.closed
+      ? [closedFix(tx.client, tx.callId)]
+      : tcp.acked
+        ? [`Read the server's log for Call-ID ${tx.callId}: it received the ${tx.method} and did not answer (overloaded or hung, or a rate limit or ACL that drops requests silently).`]
+        : ["Check reachability of the server address and port for this transport, and the server's log for this Call-ID."],
   });
 }

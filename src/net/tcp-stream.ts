@@ -50,6 +50,13 @@ export interface TcpAckWatch {
   /** Frame and time of the acknowledgement (0 until acknowledged). */
   frame: number;
   tsNs: bigint;
+  /**
+   * The receiver ended the connection after this delivery, before the sender did: `fin`
+   * (closed) or `reset`, in frame `closedFrame` ("" and 0 otherwise). Set for the latest
+   * delivery of the direction only: a server that hangs up instead of answering.
+   */
+  closedBy: "" | "fin" | "reset";
+  closedFrame: number;
 }
 
 /**
@@ -85,6 +92,10 @@ export interface TcpDirection {
   retransmissions: number;
   /** Deliveries awaiting the receiver's acknowledgement, oldest first (see watchAck). */
   acks: AckWait[] | undefined;
+  /** The latest watched delivery, acknowledged or not (for a close by the receiver). */
+  lastWatch: TcpAckWatch | undefined;
+  /** This side sent FIN or RST. */
+  closed: boolean;
   /** Consumer-owned state (the SIP framer); the reassembler never reads it. */
   user: unknown;
 }
@@ -215,6 +226,15 @@ export class TcpReassembler {
       }
       if (rev.acks !== undefined) acknowledge(rev.acks, ack, frame, tsNs);
     }
+    if (flags & (FIN | RST)) {
+      // The receiver of the latest watched request hangs up first (its sender had not closed).
+      const w = rev.lastWatch;
+      if (w !== undefined && !rev.closed && w.closedFrame === 0) {
+        w.closedBy = flags & RST ? "reset" : "fin";
+        w.closedFrame = frame;
+      }
+      dir.closed = true;
+    }
     if (flags & SYN) {
       dir.nextSeq = (seq + 1) >>> 0;
       if (payload.length > 0) this.data(dir, dir.nextSeq, payload, frame, tsNs);
@@ -232,7 +252,8 @@ export class TcpReassembler {
    */
   watchAck(dir: TcpDirection): TcpAckWatch {
     // Every field set now: one object shape whatever happens to it later.
-    const watch: TcpAckWatch = { state: "waiting", frame: 0, tsNs: 0n };
+    const watch: TcpAckWatch = { state: "waiting", frame: 0, tsNs: 0n, closedBy: "", closedFrame: 0 };
+    dir.lastWatch = watch;
     const acks = (dir.acks ??= []);
     if (acks.length >= MAX_ACK_WATCHES) (acks.shift() as AckWait).watch.state = "unknown";
     acks.push({ end: dir.nextSeq, watch });
@@ -376,7 +397,7 @@ export class TcpReassembler {
 }
 
 function newDirection(conn: TcpConnection, src: string, srcPort: number, dst: string, dstPort: number): TcpDirection {
-  return { conn, src, srcPort, dst, dstPort, nextSeq: -1, pending: [], pendingBytes: 0, retransmissions: 0, acks: undefined, user: undefined };
+  return { conn, src, srcPort, dst, dstPort, nextSeq: -1, pending: [], pendingBytes: 0, retransmissions: 0, acks: undefined, lastWatch: undefined, closed: false, user: undefined };
 }
 
 /** acknowledge fills the watches that ACK number `ack` covers (sequence arithmetic, RFC 9293 §3.4). */

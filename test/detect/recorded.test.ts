@@ -35,6 +35,18 @@ describe("recorded captures", () => {
     filtersShowEvidence("tcp_register_unanswered.pcap", r);
   });
 
+  it("tcp_register_closed: the registrar acknowledged the REGISTER, then closed the connection without answering", async () => {
+    const r = await report("tcp_register_closed.pcap");
+    expect(codes(r)).toEqual(["error:registration_timeout"]);
+    const f = one(r, "registration_timeout");
+    expect(frames(f)).toEqual([4, 5, 6]);
+    expect(f.evidence[2].text).toBe("FIN from 127.0.0.23: the server ended the connection without answering");
+    expect(f.explanation).toContain("it reached 127.0.0.23, and then the server closed the connection (frame 6) without answering");
+    expect(f.fix).toEqual(["Read the server's log for Call-ID 1-6279@127.0.0.13 and for why it ended the connection from 127.0.0.13:5073 without answering (connection limits, transport or TLS policy, an ACL, a crash)."]);
+    expect(f.filter).toBe('sip.Call-ID == "1-6279@127.0.0.13" || frame.number == 5 || frame.number == 6');
+    filtersShowEvidence("tcp_register_closed.pcap", r);
+  });
+
   it("tcp_refused: a SYN answered by a reset, and no SIP at all", async () => {
     const r = await report("tcp_refused.pcap");
     expect(r.summary.sipMessages).toBe(0);

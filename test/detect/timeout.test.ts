@@ -132,6 +132,24 @@ describe("timeouts over TCP", () => {
     expect(f?.filter).toBe(`sip.Call-ID == "timeout-test@${PHONE.ip}"`);
   });
 
+  it("a REGISTER the server's TCP reset before acknowledging it: the server did not take it", async () => {
+    const segs = S.tcpConversation({ client: CLIENT, server: REGISTRAR, close: "none", acks: "none", writes: [{ from: "client", data: tcpRegister }] });
+    const data = segs.find((x) => x.kind === "data");
+    const w = new S.PcapWriter({ linkType: S.LINKTYPE.RAW });
+    let ts = T0;
+    for (const seg of segs) w.writePacket((ts += 2_000_000n), S.tcpPacket(seg));
+    // The server resets with its own sequence number, acknowledging nothing of the REGISTER.
+    w.writePacket((ts += 2_000_000n), S.tcpPacket({ src: REGISTRAR, dst: CLIENT, seq: data?.ack ?? 0, flags: S.TCP_FLAGS.RST }));
+    w.writePacket(ts + 40n * S_NS, S.udpPacket({ src: { ip: "192.0.2.1", port: 53 }, dst: { ip: "192.0.2.2", port: 53 }, payload: new Uint8Array(12) }));
+    const r = await analyze([{ input: bytesOf(Uint8Array.from(w.toBytes())), name: "tcp-reset.pcap" }]);
+    const f = r.findings.find((x) => x.code === "registration_timeout");
+    const resetFrame = segs.length + 1;
+    expect(f?.evidence.map((e) => e.frame)).toEqual([resetFrame - 1, resetFrame]);
+    expect(f?.evidence[1].text).toBe(`reset (RST) from ${REGISTRAR.ip}: the server ended the connection without answering`);
+    expect(f?.explanation).toContain(`The server reset the connection (frame ${resetFrame}) without acknowledging the REGISTER: it did not take the request.`);
+    expect(f?.fix[0]).toMatch(/and for why it ended the connection from 198\.51\.100\.20:40123 without answering/);
+  });
+
   it("an INVITE acknowledged by TCP and never answered: request_timeout names the ACK", async () => {
     const { r, requestFrame, ackFrame } = await tcpRun(invite, "every");
     const f = r.findings.find((x) => x.code === "request_timeout");
