@@ -20,6 +20,8 @@ const MAX_FINGERPRINTS = 200_000;
  */
 const MAX_CONNECT_SERVERS = 256;
 const MAX_CONNECT_CLIENTS = 64;
+/** Destination addresses of SIP followed per capture; beyond, every address counts as reached. */
+const MAX_DESTINATIONS = 65_536;
 /** Failed attempts kept as evidence samples per client. */
 const SAMPLES_PER_CLIENT = 4;
 
@@ -148,6 +150,8 @@ export class Observations {
   private readonly sourcesByCapture: Map<string, SourceStats>[] = [];
   /** Per message identity (branch, Call-ID, CSeq, kind), what each capture point saw. */
   readonly fingerprints = new Map<string, Fingerprint[]>();
+  /** Destination addresses of SIP messages, per capture (see sipSentTo). */
+  private readonly destinations: Set<string>[] = [];
   /** Requests seen with CRLF/OPTIONS keep-alive traffic from a client (NAT binding refresh). */
   readonly keepaliveClients = new Set<string>();
 
@@ -159,6 +163,7 @@ export class Observations {
 
   /** observe looks at one message. */
   observe(m: CapturedMessage): void {
+    this.sentTo(m);
     const msg = m.message;
     if (!msg) return;
     if (m.transport === "UDP") {
@@ -186,6 +191,22 @@ export class Observations {
       this.refValue = refOf(m, msg);
     }
     return this.refValue;
+  }
+
+  /**
+   * sipSentTo says whether the capture holds any SIP message addressed to `ip`: when it holds
+   * none toward a client whose requests went unanswered, it may have been taken on one direction
+   * only. True when unknown (too many addresses to follow).
+   */
+  sipSentTo(capture: number, ip: string): boolean {
+    const set = this.destinations[capture];
+    return set === undefined ? false : set.size >= MAX_DESTINATIONS || set.has(ip);
+  }
+
+  private sentTo(m: CapturedMessage): void {
+    const set = (this.destinations[m.capture] ??= new Set());
+    // The decoder hands out one string per address (net/addr.ts): no hashing of a new string.
+    if (set.size < MAX_DESTINATIONS) set.add(m.dst);
   }
 
   /** unreachableSeen records an ICMP error. */

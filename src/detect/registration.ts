@@ -83,7 +83,9 @@ function timeout(ctx: DetectContext, reg: Registration): Finding {
         ? `ICMP "${icmp[0].codeName}" came back from ${icmp[0].reporter}: nothing listens on ${ep(reg.server)}, or a firewall rejects it.`
         : reliable(reg.transport)
           ? `Over ${reg.transport} SIP sends a request once and leaves retransmission to the transport (RFC 3261 §17.1.1.2). ${tcp.text}`
-          : "No ICMP error came back either, so the packets are silently dropped: a firewall, a wrong registrar address or port, a routing problem, or a registrar that is down behind a filter.") +
+          : ctx.observations.sipSentTo(reg.capture, a.client.ip)
+            ? "No ICMP error came back either, so the packets are silently dropped: a firewall, a wrong registrar address or port, a routing problem, or a registrar that is down behind a filter."
+            : `No ICMP error came back either. Either the packets are silently dropped (a firewall, a wrong registrar address or port, a routing problem, or a registrar that is down behind a filter), or ${oneWay(a.client)}`) +
       (answeredBefore ? " Earlier REGISTERs of this client were answered, so the path or the server failed during the capture." : ""),
     fix: tcp.closed
       ? [closedFix(a.client, a.callId)]
@@ -98,6 +100,15 @@ function timeout(ctx: DetectContext, reg: Registration): Finding {
             ...(reg.transport === "UDP" ? ["Try TCP: if it works, UDP is filtered or large UDP datagrams are dropped."] : []),
           ],
   });
+}
+
+/**
+ * oneWay is the other reading of silence when the capture holds no SIP message toward the client
+ * at all: a capture taken on one direction (`tcpdump dst port 5060`, a mirror of transmitted
+ * traffic only) looks exactly like a server that never answers.
+ */
+function oneWay(client: Endpoint): string {
+  return `the capture was taken on one direction only: it holds no SIP message toward ${client.ip} at all (a filter such as "dst port 5060", or a mirror of transmitted traffic, leaves the answers out). Capture both directions to tell.`;
 }
 
 /** reliable: a transport on which SIP sends each request once (Timer A is for unreliable ones only, RFC 3261 §17.1.1.2). */
@@ -284,7 +295,9 @@ function requestTimeout(ctx: DetectContext, tx: Transaction): Finding {
         ? `ICMP "${icmp[0].codeName}" came back from ${icmp[0].reporter}.`
         : reliable(tx.transport)
           ? `Over ${tx.transport} SIP sends a request once and leaves retransmission to the transport (RFC 3261 §17.1.1.2). ${tcp.text}`
-          : "No ICMP error came back: the packets are silently dropped or the server ignores them."),
+          : ctx.observations.sipSentTo(tx.capture, tx.client.ip)
+            ? "No ICMP error came back: the packets are silently dropped or the server ignores them."
+            : `No ICMP error came back. Either the packets are silently dropped or the server ignores them, or ${oneWay(tx.client)}`),
     fix: tcp.closed
       ? [closedFix(tx.client, tx.callId)]
       : tcp.acked

@@ -69,6 +69,17 @@ describe("registration_timeout", () => {
     expect(Math.min(...t.frames)).toBe(14);
   });
 
+  it("names a one-direction capture as the other reading when no SIP toward the client is in it", async () => {
+    const silent = (await run([{ atS: 0, cseq: 1 }])).findings.find((f) => f.code === "registration_timeout");
+    expect(silent?.explanation).toContain(
+      `Either the packets are silently dropped (a firewall, a wrong registrar address or port, a routing problem, or a registrar that is down behind a filter), or the capture was taken on one direction only: it holds no SIP message toward ${PHONE.ip} at all`,
+    );
+    // An answer earlier in the capture shows the capture sees the client's side.
+    const seen = (await run([{ atS: 0, cseq: 1, status: 200 }, { atS: 100, cseq: 2 }])).findings.find((f) => f.code === "registration_timeout");
+    expect(seen?.explanation).toContain("No ICMP error came back either, so the packets are silently dropped");
+    expect(seen?.explanation).not.toContain("one direction");
+  });
+
   it("counts every REGISTER of a silence that lasts", async () => {
     const r = await run([{ atS: 0, cseq: 1, status: 200 }, { atS: 100, cseq: 2 }, { atS: 200, cseq: 3 }]);
     const t = timeoutOf(r);
