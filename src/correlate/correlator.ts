@@ -10,6 +10,7 @@ import type { Handshake, Registration, RegistrationOutcome, Transaction, Transac
 import { NonceTracker } from "./nonces.js";
 import { RegistrationTracker, DEFAULT_REGISTRATION_LIMITS, type RegistrationLimits } from "./registrations.js";
 import { TransactionTable, DEFAULT_TRANSACTION_LIMITS, type CloseReason, type TransactionLimits } from "./transactions.js";
+import { CLOCK_JUMP_NS } from "../util/time.js";
 
 export interface CorrelationLimits {
   transactions: TransactionLimits;
@@ -42,11 +43,6 @@ export interface Correlation {
 export type TransactionObserver = (tx: Transaction, reason: CloseReason) => void;
 
 const EXPIRE_EVERY_NS = 1_000_000_000n;
-/**
- * A capture clock that leaps by more than a day between two messages is broken (edited or
- * corrupt timestamps), not quiet: timers must not fire across such a leap.
- */
-const CLOCK_JUMP_NS = 86_400_000_000_000n;
 
 export class Correlator {
   private readonly table: TransactionTable;

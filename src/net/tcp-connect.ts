@@ -7,6 +7,7 @@
  */
 import { dstAddr, srcAddr, type IpPacket } from "./ip.js";
 import type { NetIssueCode } from "./issues.js";
+import { CLOCK_JUMP_NS } from "../util/time.js";
 
 /** TcpConnectFailure is one failed connection attempt (one client port), SYN retransmissions included. */
 export interface TcpConnectFailure {
@@ -48,8 +49,6 @@ const REFUSED_DONE_NS = 5_000_000_000n;
  * answered: a retransmitted SYN (the initial RTO is 1 s, RFC 6298 §2.1), or 3 s of silence.
  */
 const UNANSWERED_AT_END_NS = 3_000_000_000n;
-/** A capture clock leap beyond this is ignored by the timers (correlate/correlator.ts does the same). */
-const CLOCK_JUMP_NS = 86_400_000_000_000n;
 
 interface Attempt {
   /** Whether the client is the connection key's lower endpoint (TcpReassembler's `forward`). */
@@ -113,8 +112,8 @@ export class TcpConnectTracker {
 
   /**
    * expire reports the attempts that are over at capture time `nowNs` (REFUSED_DONE_NS,
-   * GIVE_UP_NS). A leap of more than a day is a broken capture clock, not silence (as for the
-   * correlator's timers): the answer may be the next frame.
+   * GIVE_UP_NS). A leap beyond CLOCK_JUMP_NS is a broken capture clock, not silence: the answer
+   * may be the next frame.
    */
   expire(nowNs: bigint): void {
     for (const [key, a] of this.open) {

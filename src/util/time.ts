@@ -1,6 +1,14 @@
 /**
- * Time formatting. Analysis keeps time as bigint nanoseconds; these helpers render it.
+ * Time. Analysis keeps time as bigint nanoseconds; these helpers render it, and the timers share
+ * what a broken capture clock is.
  */
+
+/**
+ * A capture clock that leaps by more than a day between two packets is broken (edited or corrupt
+ * timestamps), not quiet: timers (transactions, connection attempts) must not fire across such a
+ * leap.
+ */
+export const CLOCK_JUMP_NS = 86_400_000_000_000n;
 
 /** The seconds RFC 3339 date-times can hold (§5.6: 4-digit years), 0000-01-01 to 9999-12-31. */
 const MIN_SEC = -62_167_219_200n;
