@@ -101,6 +101,8 @@ export class NetDecoder {
   private sctpTsNs = 0n;
   private nextExpireNs = -1n;
   private lastFrame = 0;
+  /** Time of the last frame, the end of the capture for what is still open at finish. */
+  private lastTsNs = 0n;
   readonly stats: NetStats = { frames: 0, ipPackets: 0, ipFragments: 0, udpDatagrams: 0, tcpSegments: 0, skippedLinkTypes: new Map() };
 
   constructor(
@@ -123,6 +125,7 @@ export class NetDecoder {
   frame(f: Frame): void {
     this.stats.frames++;
     this.lastFrame = f.index;
+    this.lastTsNs = f.tsNs;
     if (this.nextExpireNs < 0n || f.tsNs >= this.nextExpireNs) {
       this.frags.expire(f.tsNs);
       this.tcp.expire(f.tsNs, f.index);
@@ -142,7 +145,7 @@ export class NetDecoder {
   /** finish flushes reassembly state at the end of the capture. */
   finish(): void {
     this.frags.flush();
-    this.tcp.flush(this.lastFrame);
+    this.tcp.flush(this.lastFrame, this.lastTsNs);
   }
 
   private network(etherType: number, b: Uint8Array, off: number, end: number, frame: number, tsNs: bigint, depth: number): void {

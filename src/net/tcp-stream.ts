@@ -160,8 +160,6 @@ export class TcpReassembler {
   private synCount = 0;
   /** Failed connection attempts, when the sink wants them. */
   private readonly connects: TcpConnectTracker | undefined;
-  /** Time of the latest segment or expiry tick (frames of any kind), for the end of the capture. */
-  private lastTsNs = 0n;
 
   constructor(
     private readonly sink: TcpStreamSink,
@@ -193,7 +191,6 @@ export class TcpReassembler {
     if (dataOff < 20 || off + dataOff > end) return;
     const payload = b.subarray(off + dataOff, end);
     const key = connKey(ip, srcPort, dstPort);
-    this.lastTsNs = tsNs;
     if (this.connects !== undefined && ((flags & (SYN | RST)) !== 0 || this.connects.size > 0)) {
       this.connects.segment(key.key, key.forward, ip, srcPort, dstPort, flags, frame, tsNs);
     }
@@ -262,7 +259,6 @@ export class TcpReassembler {
 
   /** expire flushes connections idle for longer than the limit at capture time `nowNs`. */
   expire(nowNs: bigint, frame: number): void {
-    if (nowNs > this.lastTsNs) this.lastTsNs = nowNs;
     this.connects?.expire(nowNs);
     for (const conn of this.conns.values()) {
       if (nowNs - conn.lastTsNs <= this.limits.idleTimeoutNs) break;
@@ -270,9 +266,12 @@ export class TcpReassembler {
     }
   }
 
-  /** flush ends every connection (end of capture), releasing queued bytes past their gaps. */
-  flush(frame: number): void {
-    this.connects?.flush(this.lastTsNs);
+  /**
+   * flush ends every connection (end of capture at `frame`, time `endNs`), releasing queued bytes
+   * past their gaps.
+   */
+  flush(frame: number, endNs: bigint): void {
+    this.connects?.flush(endNs);
     for (const conn of [...this.conns.values()]) this.close(conn, frame);
   }
 
