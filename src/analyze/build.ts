@@ -165,7 +165,7 @@ function reportRegistration(r: Registration, store?: CredentialStore): ReportReg
     attempts: r.attemptCount, authenticatedAttempts: r.authenticatedAttempts, outcome: r.outcome, status: r.status, reason: r.reason,
     expiresGranted: r.expiresGranted,
     refreshIntervalS: intervals.length > 0 ? [...intervals].sort((a, b) => a - b)[Math.floor(intervals.length / 2)] : undefined,
-    staleChallenges: r.staleChallenges, deregistrations: r.deregistrations, sourcePortChanges: Math.max(0, r.clientPorts.length - 1),
+    staleChallenges: r.staleChallenges, deregistrations: r.deregistrations, sourcePortChanges: r.portChanges,
     callIds: r.callIds, userAgent: r.userAgent, serverAgent: r.serverAgent,
     first: formatIsoNs(r.firstTsNs), last: formatIsoNs(r.lastTsNs), frames,
     attemptDetails: r.attempts.map((a) => attemptOf(a, r.capture, "REGISTER", store)),

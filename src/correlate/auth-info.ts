@@ -3,7 +3,7 @@
  * §3.4; RFC 8760 for several challenges in one response).
  */
 import type { SipMessage } from "../sip/message.js";
-import { equalsLower } from "../sip/text.js";
+import { equalsLower, Lexicon } from "../sip/text.js";
 import { detach, ListPool, StringPool } from "../util/strings.js";
 import type { ChallengeInfo, CredentialsInfo } from "./model.js";
 
@@ -14,7 +14,7 @@ const SHARED = new StringPool(1024);
  * transactions.ts. A challenge's realm and opaque come back in the credentials that answer it,
  * so both share a slot.
  */
-const SLOT = { realm: 16, opaque: 17, username: 18, uri: 19, qop: 20 } as const;
+const SLOT = { realm: 16, opaque: 17, username: 18, uri: 19, qop: 20, nc: 21 } as const;
 
 /** Qop and algorithm lists: immutable values, one pool for every table. */
 const LISTS = new ListPool();
@@ -64,7 +64,8 @@ export function credentialsOf(m: SipMessage, pool: StringPool = SHARED): Credent
     response: detach(c.response),
     algorithm: normalizeAlgorithm(c.algorithm),
     qop: pool.get(c.qop, SLOT.qop),
-    nc: detach(c.nc),
+    // Short, but repeated by every first answer to a challenge ("00000001"): one copy, not one each.
+    nc: pool.get(c.nc, SLOT.nc),
     cnonce: detach(c.cnonce),
     opaque: pool.get(c.opaque, SLOT.opaque),
     userhash: c.userhash === true,
@@ -76,7 +77,14 @@ function isDigest(scheme: string): boolean {
   return scheme === "" || equalsLower(scheme, "digest");
 }
 
+/**
+ * ALGORITHMS are the digest algorithms of RFC 7616 §6.1 and RFC 8760, upper-cased: a known token
+ * in any case gives this one string, where toUpperCase makes a new copy for every challenge and
+ * credentials kept (44,000 copies of "MD5" in the correlation of the 128 MiB benchmark).
+ */
+const ALGORITHMS = new Lexicon(["md5", "md5-sess", "sha-256", "sha-256-sess", "sha-512-256", "sha-512-256-sess"].map((w) => [w, w.toUpperCase()] as const));
+
 /** normalizeAlgorithm upper-cases an algorithm token; absent means MD5 (RFC 7616 §3.3). */
 export function normalizeAlgorithm(a: string | undefined): string {
-  return a ? a.toUpperCase() : "MD5";
+  return a ? (ALGORITHMS.find(a, 0, a.length) ?? a.toUpperCase()) : "MD5";
 }

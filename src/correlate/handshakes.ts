@@ -7,7 +7,7 @@
 import type { AuthAttempt, Handshake, HandshakeOutcome, Transaction } from "./model.js";
 import { OldestFirst } from "../util/oldest.js";
 import { detach } from "../util/strings.js";
-import { appended, pushWindowed } from "../util/window.js";
+import { appended, windowed } from "../util/window.js";
 import { TIMER_F_NS } from "./transactions.js";
 
 /** Attempts kept per cycle: the first HANDSHAKE_FIRST_ATTEMPTS and the latest (see util/window.ts). */
@@ -110,7 +110,7 @@ export class HandshakeTracker {
       hs = this.open(tx);
     }
     const ownKey = this.bindCall(callKey, hs);
-    if (!hs.callIds.includes(tx.callId)) hs.callIds.push(tx.callId);
+    if (!hs.callIds.includes(tx.callId)) hs.callIds = appended(hs.callIds, tx.callId);
     this.addAttempt(hs, tx, ownKey);
   }
 
@@ -249,7 +249,7 @@ export class HandshakeTracker {
       hs.username ??= tx.credentials.username;
     }
     hs.lastTsNs = tx.firstTsNs;
-    pushWindowed(hs.attempts, a, HANDSHAKE_FIRST_ATTEMPTS, HANDSHAKE_MAX_ATTEMPTS);
+    hs.attempts = windowed(hs.attempts, a, HANDSHAKE_FIRST_ATTEMPTS, HANDSHAKE_MAX_ATTEMPTS);
     this.attemptOf.set(tx, { hs, attempt: a, callKey });
     const st = this.state.get(hs);
     if (st) st.pending++;
@@ -295,12 +295,8 @@ export class HandshakeTracker {
     this.keep(hs);
   }
 
-  /**
-   * keep adds a finished cycle to the result. Nothing is added to its attempts any more: the list,
-   * grown by push with room for 17, is copied at its size (thousands of cycles are kept).
-   */
+  /** keep adds a finished cycle to the result (its lists are of exact size already: util/window.ts). */
   private keep(hs: Handshake): void {
-    hs.attempts = hs.attempts.slice();
     this.done.push(hs);
   }
 }

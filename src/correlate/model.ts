@@ -193,8 +193,10 @@ export interface Registration {
   client: Endpoint;
   server: Endpoint;
   transport: Transport;
-  /** Source ports seen, in order of first use (NAT rebinding shows as a change). */
+  /** Source ports seen, in order of first use (NAT rebinding shows as a change): the first 16. */
   clientPorts: number[];
+  /** REGISTERs sent from another source port than the REGISTER before them (every one counted). */
+  portChanges: number;
   callIds: string[];
   /**
    * The first and the latest attempts (see REGISTRATION_MAX_ATTEMPTS): `attemptCount` and the

@@ -54,6 +54,8 @@ export class NonceTracker {
       rec = {
         nonce: c.nonce, realm: c.realm, issuedFrame: c.frame, issuedTsNs: c.tsNs, stale: c.stale,
         server: tx.server, client: tx.client, uses: [], useCount: 0, usesAfterReplacement: 0, ncRegressions: 0,
+        // Declared now, set when a later challenge replaces it: one shape, no out-of-object store.
+        replacedAtFrame: undefined,
       };
       this.nonces.set(c.nonce, rec);
     }

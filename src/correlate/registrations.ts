@@ -8,7 +8,7 @@ import type { Registration, RegistrationAttempt, RegistrationOutcome, Transactio
 import { isTimedOut, TIMER_F_NS } from "./transactions.js";
 import { OldestFirst } from "../util/oldest.js";
 import { detach } from "../util/strings.js";
-import { pushWindowed } from "../util/window.js";
+import { appended, windowed } from "../util/window.js";
 
 /**
  * Attempts kept per registration, all in detail (credentials, challenge, frames): the first
@@ -23,6 +23,12 @@ export const REGISTRATION_FIRST_ATTEMPTS = 2;
 const MAX_FRAMES_PER_ATTEMPT = 16;
 /** Call-IDs listed per registration (a phone usually keeps one; a new one per refresh is a client quirk). */
 const MAX_CALL_IDS = 8;
+/**
+ * Source ports listed per registration. A phone keeps one, a NAT rebinding adds one now and then;
+ * a tool sending each REGISTER from a new port would otherwise grow the list (and the search of
+ * it on every REGISTER) to 65,536. Changes are counted beyond it (portChanges).
+ */
+const MAX_CLIENT_PORTS = 16;
 /**
  * Refresh intervals kept per registration, the first ones (the report shows their median): a
  * phone refreshing for hours would otherwise grow its registration without bound.
@@ -66,17 +72,25 @@ export class RegistrationTracker {
         id: this.nextId++, capture: tx.capture, aor, user: tx.toUser, domain: tx.toHost, client: tx.client,
         // Lists start with their first entry: most phones keep one source port and one Call-ID,
         // and a list that starts empty takes room for 17 entries at its first push.
-        server: tx.server, transport: tx.transport, clientPorts: [tx.client.port], callIds: [tx.callId], attempts: [], attemptCount: 0,
+        server: tx.server, transport: tx.transport, clientPorts: [tx.client.port], portChanges: 0, callIds: [tx.callId], attempts: [], attemptCount: 0,
         authenticatedAttempts: 0, answeredAttempts: 0, staleChallenges: 0, deregistrations: 0, successes: 0, refreshIntervalsS: [],
         outcome: "in_progress", firstTsNs: tx.firstTsNs, lastTsNs: tx.firstTsNs, userAgent: tx.userAgent,
+        // Set later; declared now so every registration has one shape with all its fields in the
+        // object (each one added later costs an out-of-object property store).
+        username: undefined, realm: undefined, status: undefined, reason: undefined, expiresGranted: undefined,
+        serverAgent: undefined, contact: undefined,
       };
       // The map keeps its key: a copy, flattened once (util/strings.ts).
       const own = detach(key);
       this.regs.set(own, reg);
       this.order.added(this.regs, own, reg);
     }
-    if (!reg.clientPorts.includes(tx.client.port)) reg.clientPorts.push(tx.client.port);
-    if (reg.callIds.length < MAX_CALL_IDS && !reg.callIds.includes(tx.callId)) reg.callIds.push(tx.callId);
+    // Lists of exact size (util/window.ts): 10,000 registrations are kept.
+    const port = tx.client.port;
+    const previous = reg.attempts[reg.attempts.length - 1];
+    if (previous !== undefined && previous.client.port !== port) reg.portChanges++;
+    if (reg.clientPorts.length < MAX_CLIENT_PORTS && !reg.clientPorts.includes(port)) reg.clientPorts = appended(reg.clientPorts, port);
+    if (reg.callIds.length < MAX_CALL_IDS && !reg.callIds.includes(tx.callId)) reg.callIds = appended(reg.callIds, tx.callId);
     reg.attemptCount++;
     if (tx.credentials) {
       reg.authenticatedAttempts++;
@@ -97,7 +111,7 @@ export class RegistrationTracker {
       received: undefined, rport: undefined, tcpAck: tx.tcpAck,
     };
     this.attemptOf.set(tx, { attempt: a, reg });
-    pushWindowed(reg.attempts, a, REGISTRATION_FIRST_ATTEMPTS, REGISTRATION_MAX_ATTEMPTS);
+    reg.attempts = windowed(reg.attempts, a, REGISTRATION_FIRST_ATTEMPTS, REGISTRATION_MAX_ATTEMPTS);
   }
 
   answered(tx: Transaction): void {
@@ -125,7 +139,7 @@ export class RegistrationTracker {
       if (expiry === 0) reg.deregistrations++;
       else {
         const prev = lastSuccess(reg, a);
-        if (prev && reg.refreshIntervalsS.length < MAX_REFRESH_INTERVALS) reg.refreshIntervalsS.push(Number((a.tsNs - prev.tsNs) / 1_000_000n) / 1000);
+        if (prev && reg.refreshIntervalsS.length < MAX_REFRESH_INTERVALS) reg.refreshIntervalsS = appended(reg.refreshIntervalsS, Number((a.tsNs - prev.tsNs) / 1_000_000n) / 1000);
         reg.successes++;
       }
     }

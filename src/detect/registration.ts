@@ -209,7 +209,7 @@ function nat(ctx: DetectContext, reg: Registration): Finding | undefined {
   const serverSawOther = answered && ((answered.received !== undefined && answered.received !== viaHost) || (answered.rport !== undefined && answered.rport !== viaPort));
   if (!viaDiffers && !serverSawOther) return undefined;
   if (isLoopback(a.client.ip) && !isLoopback(viaHost)) return localClient(reg, a, viaHost, answered);
-  const portChanges = reg.clientPorts.length - 1;
+  const portChanges = reg.portChanges;
   const evidence: Evidence[] = [];
   if (viaDiffers) evidence.push({ frame: a.frame, capture: reg.capture, text: `Via sent-by ${a.viaSentBy}${a.contact ? `, Contact ${a.contact}` : ""}; packet source ${src}` });
   if (answered?.responseFrame !== undefined && serverSawOther) {

@@ -3,7 +3,7 @@
  * §2.4: several challenges in one response, the most preferred first).
  */
 import { describe, expect, it } from "vitest";
-import { challengeOf, credentialsOf } from "../../src/correlate/auth-info.js";
+import { challengeOf, credentialsOf, normalizeAlgorithm } from "../../src/correlate/auth-info.js";
 import { parseSip } from "../../src/sip/parse.js";
 import type { SipMessage } from "../../src/sip/message.js";
 
@@ -56,5 +56,18 @@ describe("credentialsOf", () => {
     ]);
     expect(credentialsOf(m)).toMatchObject({ username: "a", nonce: "n1", algorithm: "SHA-256" });
     expect(credentialsOf(request(['Authorization: Basic YTpi']))).toBeUndefined();
+  });
+});
+
+describe("normalizeAlgorithm", () => {
+  it("upper-cases the algorithms of RFC 7616 and RFC 8760 in any case, others too; none is MD5", () => {
+    for (const a of ["MD5", "MD5-sess", "SHA-256", "SHA-256-sess", "SHA-512-256", "SHA-512-256-sess"]) {
+      expect(normalizeAlgorithm(a)).toBe(a.toUpperCase());
+      expect(normalizeAlgorithm(a.toLowerCase())).toBe(a.toUpperCase());
+    }
+    expect(normalizeAlgorithm("sha-1")).toBe("SHA-1");
+    expect(normalizeAlgorithm("AKAv1-MD5")).toBe("AKAV1-MD5");
+    expect(normalizeAlgorithm(undefined)).toBe("MD5");
+    expect(normalizeAlgorithm("")).toBe("MD5");
   });
 });
