@@ -14,6 +14,8 @@ import type { SipMessage } from "../sip/message.js";
 import { detach, StringPool } from "../util/strings.js";
 
 const MAX_STEPS = 40;
+/** Steps up to which a flow keeps its steps in an array of exact size. */
+const EXACT_STEPS = 8;
 /**
  * Message identities remembered per flow to spot retransmissions, the most recent ones: a
  * retransmission follows its original within seconds, and a Call-ID refreshed for hours would
@@ -190,10 +192,14 @@ export class LadderRecorder {
       log.omitted++;
       return;
     }
-    log.data.push(
+    const step = [
       m.frame, m.tsNs, this.endpoints.get(m.src, m.srcPort), this.endpoints.get(m.dst, m.dstPort), m.transport,
       this.label(msg), status ?? -1, retransmission ? 1 : 0,
-    );
+    ];
+    // Most flows stay short (REGISTER, 401, REGISTER, 200): they grow by an exact copy, where push
+    // reserves half as much again (thousands of flows are kept; util/window.ts). Longer ones push.
+    if (log.data.length < EXACT_STEPS * STRIDE) log.data = log.data.concat(step);
+    else log.data.push(...step);
   }
 
   /**

@@ -1,3 +1,8 @@
+import { appended } from "./window.js";
+
+/** Keys up to which a ring is kept at its exact size. */
+const EXACT_KEYS = 16;
+
 /**
  * KeyRing remembers the latest `max` keys pushed, oldest first, in a fixed ring: a bounded map or
  * set evicts the key it hands back. Finding the oldest key with `map.keys().next()` instead costs
@@ -5,7 +10,7 @@
  * rehash and iteration walks them (see util/oldest.ts, which also handles keys deleted early).
  */
 export class KeyRing<K> {
-  private readonly ring: K[] = [];
+  private ring: K[] = [];
   private next = 0;
 
   constructor(private readonly max: number) {}
@@ -14,7 +19,10 @@ export class KeyRing<K> {
   push(key: K): K | undefined {
     if (this.max <= 0) return key;
     if (this.ring.length < this.max) {
-      this.ring.push(key);
+      // Thousands of rings hold a few keys each (one per recorded flow): those grow by an exact
+      // copy, not by push, which reserves 17 entries at once (util/window.ts).
+      if (this.ring.length < EXACT_KEYS) this.ring = appended(this.ring, key);
+      else this.ring.push(key);
       return undefined;
     }
     const oldest = this.ring[this.next];
