@@ -13,6 +13,11 @@ import { TIMER_F_NS } from "./transactions.js";
 /** Attempts kept per cycle: the first HANDSHAKE_FIRST_ATTEMPTS and the latest (see util/window.ts). */
 export const HANDSHAKE_MAX_ATTEMPTS = 16;
 export const HANDSHAKE_FIRST_ATTEMPTS = 4;
+/**
+ * Call-IDs listed per cycle, the first ones: a retry may take a new Call-ID (RFC 3261 §22.2),
+ * and a client doing so on every retry would otherwise grow the list, and its search, forever.
+ */
+const HANDSHAKE_MAX_CALL_IDS = 16;
 
 export interface HandshakeLimits {
   /**
@@ -110,8 +115,11 @@ export class HandshakeTracker {
       hs = this.open(tx);
     }
     const ownKey = this.bindCall(callKey, hs);
-    if (!hs.callIds.includes(tx.callId)) hs.callIds = appended(hs.callIds, tx.callId);
-    this.addAttempt(hs, tx, ownKey);
+    // The attempt keeps the cycle's copy of its Call-ID (see RegistrationTracker.started).
+    const listed = hs.callIds.indexOf(tx.callId);
+    const callId = listed >= 0 ? hs.callIds[listed] : tx.callId;
+    if (listed < 0 && hs.callIds.length < HANDSHAKE_MAX_CALL_IDS) hs.callIds = appended(hs.callIds, callId);
+    this.addAttempt(hs, tx, ownKey, callId);
   }
 
   /** answered sees a transaction's final response. */
@@ -231,12 +239,12 @@ export class HandshakeTracker {
     return hs;
   }
 
-  private addAttempt(hs: Handshake, tx: Transaction, callKey: string): AuthAttempt {
+  private addAttempt(hs: Handshake, tx: Transaction, callKey: string, callId = tx.callId): AuthAttempt {
     const a: AuthAttempt = {
       frame: tx.requestFrames[0],
       tsNs: tx.firstTsNs,
       cseq: tx.cseq,
-      callId: tx.callId,
+      callId,
       credentials: tx.credentials,
       requestUri: tx.requestUri,
       retransmissions: 0,

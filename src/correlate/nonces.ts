@@ -68,6 +68,8 @@ export class NonceTracker {
     if (!cr?.nonce) return undefined;
     const rec = this.nonces.get(cr.nonce);
     if (!rec) return undefined;
+    // The same text: the credentials keep the record's copy, and their own goes with the transaction.
+    cr.nonce = rec.nonce;
     const last = rec.uses[rec.uses.length - 1];
     // RFC 7616 §3.4: nc counts up for each request with the same nonce.
     if (last?.nc && cr.nc && parseInt(cr.nc, 16) <= parseInt(last.nc, 16)) rec.ncRegressions++;

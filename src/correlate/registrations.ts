@@ -90,7 +90,11 @@ export class RegistrationTracker {
     const previous = reg.attempts[reg.attempts.length - 1];
     if (previous !== undefined && previous.client.port !== port) reg.portChanges++;
     if (reg.clientPorts.length < MAX_CLIENT_PORTS && !reg.clientPorts.includes(port)) reg.clientPorts = appended(reg.clientPorts, port);
-    if (reg.callIds.length < MAX_CALL_IDS && !reg.callIds.includes(tx.callId)) reg.callIds = appended(reg.callIds, tx.callId);
+    // An attempt on a Call-ID already listed keeps the listed copy (refreshes reuse one Call-ID):
+    // its transaction's own copy goes with the transaction.
+    const listed = reg.callIds.indexOf(tx.callId);
+    const callId = listed >= 0 ? reg.callIds[listed] : tx.callId;
+    if (listed < 0 && reg.callIds.length < MAX_CALL_IDS) reg.callIds = appended(reg.callIds, callId);
     reg.attemptCount++;
     if (tx.credentials) {
       reg.authenticatedAttempts++;
@@ -100,7 +104,7 @@ export class RegistrationTracker {
     reg.lastTsNs = tx.firstTsNs;
     reg.contact = tx.contact ?? reg.contact;
     const a: RegistrationAttempt = {
-      frame: tx.requestFrames[0], tsNs: tx.firstTsNs, cseq: tx.cseq, callId: tx.callId, credentials: tx.credentials,
+      frame: tx.requestFrames[0], tsNs: tx.firstTsNs, cseq: tx.cseq, callId, credentials: tx.credentials,
       authenticated: tx.credentials !== undefined,
       requestUri: tx.requestUri, retransmissions: 0, client: tx.client, expiresRequested: tx.expiresRequested,
       // Until the transaction closes, its own list of request frames (no copy made for every

@@ -60,4 +60,20 @@ describe("kept handshakes", () => {
     expect(r.handshakeStats.foldedSuccesses).toBe(15);
     expect(r.handshakeStats.byOutcome).toMatchObject({ rechallenged: 40, success: 20, forbidden: 1 });
   });
+
+  it("a client retrying with a new Call-ID every time stays one cycle, with its first 16 Call-IDs listed", () => {
+    // RFC 3261 §22.2 lets a retry take a new Call-ID: such retries join the identity's open cycle.
+    const c = new Correlator();
+    const clock = { frame: 0, tsNs: 1_800_000_000_000_000_000n };
+    for (let n = 0; n < 30; n++) {
+      // The first time the whole exchange; then only the authenticated REGISTER and its 401.
+      const texts = cycle("carol", "198.51.100.40", n, "401 Unauthorized");
+      feed(c, n === 0 ? texts : texts.slice(2), "198.51.100.40", clock);
+    }
+    const r = c.finish(clock.tsNs);
+    expect(r.handshakes).toHaveLength(1);
+    const [hs] = r.handshakes;
+    expect(hs.attemptCount).toBe(31);
+    expect(hs.callIds).toEqual(Array.from({ length: 16 }, (_, n) => `carol-${n}@198.51.100.40`));
+  });
 });

@@ -3,6 +3,7 @@
  * what the test runner holds does not blur them.
  */
 import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { REPO } from "./corpus.js";
 
 /**
@@ -22,4 +23,33 @@ export function bytesPerItem(module: string, make: string, count = 100_000): num
     console.log((process.memoryUsage().heapUsed - before) / kept.length);
   `;
   return Number(execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" }));
+}
+
+/**
+ * stringCopies runs `script` (module code that may `await import` from dist/ through `DIST`, a
+ * string of the folder's path, and must keep what it builds reachable from globalThis), then
+ * counts the strings in a heap snapshot whose text is one of `texts` (the search's own copy of
+ * each text not counted).
+ */
+export function stringCopies(script: string, texts: string[]): Record<string, number> {
+  const wrapped = `
+    const DIST = ${JSON.stringify(`${REPO}/dist`)};
+    ${script}
+    const v8 = await import("node:v8");
+    const { readFileSync, rmSync } = await import("node:fs");
+    const file = v8.writeHeapSnapshot(${JSON.stringify(`${tmpdir()}/sip401-copies-`)} + process.pid + ".heapsnapshot");
+    const snap = JSON.parse(readFileSync(file, "utf8"));
+    rmSync(file);
+    const f = snap.snapshot.meta.node_fields, types = snap.snapshot.meta.node_types[0];
+    const want = new Set(${JSON.stringify(texts)});
+    const counts = Object.fromEntries([...want].map((t) => [t, 0]));
+    for (let i = 0; i < snap.nodes.length; i += f.length) {
+      const type = types[snap.nodes[i + f.indexOf("type")]];
+      const name = snap.strings[snap.nodes[i + f.indexOf("name")]];
+      if ((type === "string" || type === "sliced string") && want.has(name)) counts[name]++;
+    }
+    for (const t of want) counts[t]--;
+    console.log(JSON.stringify(counts));
+  `;
+  return JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", wrapped], { encoding: "utf8" }));
 }
