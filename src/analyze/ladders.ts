@@ -12,6 +12,7 @@ import { OldestFirst } from "../util/oldest.js";
 import { KeyRing } from "../util/ring.js";
 import type { SipMessage } from "../sip/message.js";
 import { detach, StringPool } from "../util/strings.js";
+import { extended } from "../util/window.js";
 
 const MAX_STEPS = 40;
 /** Steps up to which a flow keeps its steps in an array of exact size. */
@@ -196,10 +197,8 @@ export class LadderRecorder {
       m.frame, m.tsNs, this.endpoints.get(m.src, m.srcPort), this.endpoints.get(m.dst, m.dstPort), m.transport,
       this.label(msg), status ?? -1, retransmission ? 1 : 0,
     ];
-    // Most flows stay short (REGISTER, 401, REGISTER, 200): they grow by an exact copy, where push
-    // reserves half as much again (thousands of flows are kept; util/window.ts). Longer ones push.
-    if (log.data.length < EXACT_STEPS * STRIDE) log.data = log.data.concat(step);
-    else log.data.push(...step);
+    // Most flows stay short (REGISTER, 401, REGISTER, 200), and thousands are kept: see util/window.ts.
+    log.data = extended(log.data, step, EXACT_STEPS * STRIDE);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { appended } from "./window.js";
+import { extended } from "./window.js";
 
 /** Keys up to which a ring is kept at its exact size. */
 const EXACT_KEYS = 16;
@@ -19,10 +19,8 @@ export class KeyRing<K> {
   push(key: K): K | undefined {
     if (this.max <= 0) return key;
     if (this.ring.length < this.max) {
-      // Thousands of rings hold a few keys each (one per recorded flow): those grow by an exact
-      // copy, not by push, which reserves 17 entries at once (util/window.ts).
-      if (this.ring.length < EXACT_KEYS) this.ring = appended(this.ring, key);
-      else this.ring.push(key);
+      // Thousands of rings hold a few keys each (one per recorded flow): see util/window.ts.
+      this.ring = extended(this.ring, [key], EXACT_KEYS);
       return undefined;
     }
     const oldest = this.ring[this.next];

@@ -30,3 +30,15 @@ export function windowed<T>(list: T[], item: T, head: number, max: number): T[] 
 export function appended<T>(list: readonly T[], item: T): T[] {
   return list.concat([item]);
 }
+
+/**
+ * extended returns `list` with `items` added: while `list` holds fewer than `exactUpTo` entries,
+ * as a new array of exactly that size (see appended); from there on by push, in place. For lists
+ * most of which stay short (a recorded flow's steps, a flow's retransmission ring) but some grow
+ * long, where copying on every addition would cost more than the room push reserves.
+ */
+export function extended<T>(list: T[], items: readonly T[], exactUpTo: number): T[] {
+  if (list.length < exactUpTo) return list.concat(items);
+  list.push(...items);
+  return list;
+}

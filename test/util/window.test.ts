@@ -3,7 +3,7 @@
  * the heap of a child process (the whole point of `appended` is the bytes a kept list costs).
  */
 import { describe, expect, it } from "vitest";
-import { appended, windowed } from "../../src/util/window.js";
+import { appended, extended, windowed } from "../../src/util/window.js";
 import { bytesPerItem } from "../helpers/heap.js";
 
 describe("windowed", () => {
@@ -37,5 +37,17 @@ describe("appended", () => {
       const make = `(mod, i) => mod.appended(Array.from({ length: ${n - 1} }, (_, k) => k), i)`;
       expect(bytesPerItem("util/window.js", make)).toBeLessThan(100);
     }
+  });
+});
+
+describe("extended", () => {
+  it("copies while the list is short and pushes in place from `exactUpTo` on, keeping every item in order", () => {
+    const short = [1, 2];
+    const longer = extended(short, [3, 4], 4);
+    expect(longer).not.toBe(short);
+    expect(short).toEqual([1, 2]);
+    expect(longer).toEqual([1, 2, 3, 4]);
+    expect(extended(longer, [5, 6], 4)).toBe(longer);
+    expect(longer).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
