@@ -95,7 +95,9 @@ export class Correlator {
       }
     }
     this.lastTsNs = m.tsNs;
-    const t = m.tsNs - this.skewNs;
+    // The timer clock is the capture's unless it leapt: then the message's own time is kept (a
+    // BigInt subtraction makes a new one, which open transactions would keep beside it).
+    const t = this.skewNs === 0n ? m.tsNs : m.tsNs - this.skewNs;
     if (this.nowNs === undefined || t > this.nowNs) this.nowNs = t;
     if (this.nowNs >= this.nextExpireNs) {
       this.table.expire(this.nowNs);
