@@ -1,7 +1,8 @@
 // The garbage collector's account of one `sip401 analyze FILE --format json`: what survives the
 // young generation, how many full collections that causes, and the collector's time on the main
 // thread and on V8's helper threads.
-// Run after `npx tsc -p tsconfig.json`: `node bench/gc.mjs FILE [--dist DIR] [--repeat N]`.
+// Run after `npx tsc -p tsconfig.json`: `node bench/gc.mjs FILE [--dist DIR] [--repeat N] [-- OPTIONS]`
+// (OPTIONS go to `analyze`, e.g. `-- --max-transactions 2500`).
 //
 // Why these numbers: analysis keeps records (transactions for Timer J, registrations, handshakes,
 // ladder flows) long enough that everything they hold outlives two scavenges and is copied into
@@ -19,16 +20,20 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const args = process.argv.slice(2);
+const all = process.argv.slice(2);
+const dashes = all.indexOf("--");
+const args = dashes < 0 ? all : all.slice(0, dashes);
+/** Options passed on to `analyze`. */
+const extra = dashes < 0 ? [] : all.slice(dashes + 1);
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
 const file = args.find((a, i) => !a.startsWith("--") && (i === 0 || !args[i - 1].startsWith("--")));
 if (file === undefined || !existsSync(file)) {
-  console.error("usage: node bench/gc.mjs FILE [--dist DIR] [--repeat N]");
+  console.error("usage: node bench/gc.mjs FILE [--dist DIR] [--repeat N] [-- ANALYZE OPTIONS]");
   process.exit(2);
 }
 const dist = resolve(opt("dist", fileURLToPath(new URL("../dist", import.meta.url))));
@@ -49,32 +54,35 @@ function once() {
   // "sipMessages" (the capture's, near its start) gives the number of SIP messages.
   const dir = mkdtempSync(join(tmpdir(), "sip401-gc-"));
   const out = join(dir, "report.json");
-  const script = `import { main } from ${JSON.stringify(`file://${dist}/cli/index.js`)}; main(process.argv.slice(1));`;
-  const r = spawnSync(process.execPath, ["--trace-gc-nvp", "--input-type=module", "-e", script, "--", "analyze", file, "--format", "json", "--fail-on", "none", "-o", out], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) throw new Error(`analyze failed (${r.status}): ${r.stderr.trim().split("\n").pop()}`);
-  const sum = { scavenges: 0, full: 0, promotedMB: 0, mainMs: 0, backgroundMs: 0 };
-  for (const line of r.stdout.split("\n")) {
-    const kind = line.match(/ gc=(\w+)/)?.[1];
-    if (kind === undefined) continue;
-    if (kind === "s") sum.scavenges++;
-    else sum.full++;
-    sum.promotedMB += field(line, "promoted") / 1e6;
-    sum.mainMs += field(line, "pause") + field(line, "incremental.steps_took");
-    for (const b of BACKGROUND) sum.backgroundMs += field(line, b);
+  const script = `import { main } from ${JSON.stringify(pathToFileURL(join(dist, "cli/index.js")).href)}; main(process.argv.slice(1));`;
+  try {
+    const r = spawnSync(process.execPath, ["--trace-gc-nvp", "--input-type=module", "-e", script, "--", "analyze", file, "--format", "json", "--fail-on", "none", "-o", out, ...extra], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    });
+    if (r.status !== 0) throw new Error(`analyze failed (${r.status}): ${r.stderr.trim().split("\n").pop()}`);
+    const sum = { scavenges: 0, full: 0, promotedMB: 0, mainMs: 0, backgroundMs: 0 };
+    for (const line of r.stdout.split("\n")) {
+      const kind = line.match(/ gc=(\w+)/)?.[1];
+      if (kind === undefined) continue;
+      if (kind === "s") sum.scavenges++;
+      else sum.full++;
+      sum.promotedMB += field(line, "promoted") / 1e6;
+      sum.mainMs += field(line, "pause") + field(line, "incremental.steps_took");
+      for (const b of BACKGROUND) sum.backgroundMs += field(line, b);
+    }
+    const head = Buffer.alloc(65536);
+    const fd = openSync(out, "r");
+    const got = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    const messages = Number(head.toString("latin1", 0, got).match(/"sipMessages":\s*(\d+)/)?.[1] ?? NaN);
+    return { ...sum, messages };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const head = Buffer.alloc(65536);
-  const fd = openSync(out, "r");
-  const got = readSync(fd, head, 0, head.length, 0);
-  closeSync(fd);
-  rmSync(dir, { recursive: true, force: true });
-  const messages = Number(head.toString("latin1", 0, got).match(/"sipMessages":\s*(\d+)/)?.[1] ?? NaN);
-  return { ...sum, messages };
 }
 
-console.log(`gc account of sip401 analyze ${file} (build ${dist}); node ${process.version}`);
+console.log(`gc account of sip401 analyze ${[file, ...extra].join(" ")} (build ${dist}); node ${process.version}`);
 for (let k = 0; k < repeat; k++) {
   const s = once();
   const perMsg = Number.isFinite(s.messages) ? `${((s.promotedMB * 1e6) / s.messages).toFixed(0)} B/msg` : "? B/msg";
