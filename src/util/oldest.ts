@@ -1,5 +1,8 @@
-/** Slots a record starts with (grown by doubling). */
-const INITIAL_SLOTS = 1024;
+/**
+ * Slots a record starts with, grown by doubling: an analysis holds six records, and a scan worker
+ * makes them for every file, most of which fill a few dozen.
+ */
+const INITIAL_SLOTS = 64;
 
 /**
  * OldestFirst remembers the order in which entries were added to a Map, to find the oldest one
