@@ -47,7 +47,10 @@ export async function scanOne(file: FileFacts, config: WorkerConfig, credentials
   const stream = createReadStream(file.path, { highWaterMark: Math.min(MAX_READ_BYTES, Math.max(MIN_READ_BYTES, file.size)) });
   let report;
   try {
-    report = await analyze([{ input: stream, name: file.path }], { credentials, tlsKeylog: config.tlsKeylog, extract: config.extract, correlation: config.correlation });
+    // A row reads the summary and findings; only a record carries the ladders.
+    report = await analyze([{ input: stream, name: file.path }], {
+      credentials, tlsKeylog: config.tlsKeylog, extract: config.extract, correlation: config.correlation, ladders: config.records,
+    });
   } catch (err) {
     const row = errorRow(file, scanErrorOf(err));
     return config.records ? { row, record: scanRecord(row) } : { row };
