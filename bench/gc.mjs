@@ -10,9 +10,9 @@
 // often the old generation fills and is marked, and V8 marks it concurrently on another core. That
 // helper-thread work is why one analysis keeps about 1.3 cores busy, which bounds what a second
 // job can add on two cores (issue 7). Wall time on a shared machine varies by tens of percent
-// between identical runs; the promoted bytes and the number of collections depend only on the
-// code and the capture (the young generation's timing varies a little), so they compare builds
-// where timing cannot.
+// between identical runs; the promoted bytes and the number of collections depend mostly on the
+// code and the capture. They still move by about ±10 % between runs of one build (when a scavenge
+// comes depends on JIT and collector timing), so run a few (--repeat) and compare ranges.
 //
 //   --dist DIR   the build to run (default this checkout's dist/, e.g. a `git worktree`'s dist/)
 //   --repeat N   runs, each in a fresh process (default 1); every run is printed
