@@ -1,6 +1,7 @@
 // The garbage collector's account of one `sip401 analyze FILE --format json`: what survives the
 // young generation, how many full collections that causes, and the collector's time on the main
-// thread and on V8's helper threads.
+// thread and on V8's helper threads; and whether the kept state grows with the capture: the heap
+// left after each full collection, by fifth of the run, and the process's peak RSS.
 // Run after `npx tsc -p tsconfig.json`: `node bench/gc.mjs FILE [--dist DIR] [--repeat N] [-- OPTIONS]`
 // (OPTIONS go to `analyze`, e.g. `-- --max-transactions 2500`).
 //
@@ -17,7 +18,7 @@
 //   --dist DIR   the build to run (default this checkout's dist/, e.g. a `git worktree`'s dist/)
 //   --repeat N   runs, each in a fresh process (default 1); every run is printed
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -48,25 +49,45 @@ function field(line, name) {
 /** Helper-thread phases of the collector, as --trace-gc-nvp names them (milliseconds). */
 const BACKGROUND = ["background.scavenge.parallel", "background.mark", "background.sweep", "background.evacuate.copy", "background.evacuate.update_pointers", "background.unmapper"];
 
+/**
+ * fifths gives the largest heap left after a full collection in each fifth of the run's full
+ * collections: state bounded by limits shows a flat line once the tables have filled (the first
+ * fifth is the filling), state that grows with the capture a rising one. The largest rather than
+ * the mean: single values move by a few MB with when a collection comes between evictions.
+ */
+function fifths(after) {
+  if (after.length < 5) return after.map((x) => x.toFixed(0)).join(" ");
+  const out = [];
+  for (let k = 0; k < 5; k++) out.push(Math.max(...after.slice(Math.floor((k * after.length) / 5), Math.floor(((k + 1) * after.length) / 5))));
+  return out.map((x) => x.toFixed(0)).join(" ");
+}
+
 /** once runs the analysis with the collector's trace and sums it. */
 function once() {
   // The report goes to a file, so stdout holds the trace alone; the report's first
   // "sipMessages" (the capture's, near its start) gives the number of SIP messages.
   const dir = mkdtempSync(join(tmpdir(), "sip401-gc-"));
   const out = join(dir, "report.json");
+  const usage = join(dir, "usage.json");
   const script = `import { main } from ${JSON.stringify(pathToFileURL(join(dist, "cli/index.js")).href)}; main(process.argv.slice(1));`;
   try {
-    const r = spawnSync(process.execPath, ["--trace-gc-nvp", "--input-type=module", "-e", script, "--", "analyze", file, "--format", "json", "--fail-on", "none", "-o", out, ...extra], {
+    const r = spawnSync(process.execPath, ["--trace-gc-nvp", "--import", new URL("./usage.mjs", import.meta.url).href, "--input-type=module", "-e", script, "--", "analyze", file, "--format", "json", "--fail-on", "none", "-o", out, ...extra], {
       encoding: "utf8",
       maxBuffer: 1 << 28,
+      env: { ...process.env, SIP401_BENCH_USAGE: usage },
     });
     if (r.status !== 0) throw new Error(`analyze failed (${r.status}): ${r.stderr.trim().split("\n").pop()}`);
     const sum = { scavenges: 0, full: 0, promotedMB: 0, mainMs: 0, backgroundMs: 0 };
+    /** Heap size after each full collection (MB): what was still reachable, the kept state. */
+    const after = [];
     for (const line of r.stdout.split("\n")) {
       const kind = line.match(/ gc=(\w+)/)?.[1];
       if (kind === undefined) continue;
       if (kind === "s") sum.scavenges++;
-      else sum.full++;
+      else {
+        sum.full++;
+        after.push(field(line, "total_size_after") / 1e6);
+      }
       sum.promotedMB += field(line, "promoted") / 1e6;
       sum.mainMs += field(line, "pause") + field(line, "incremental.steps_took");
       for (const b of BACKGROUND) sum.backgroundMs += field(line, b);
@@ -76,7 +97,8 @@ function once() {
     const got = readSync(fd, head, 0, head.length, 0);
     closeSync(fd);
     const messages = Number(head.toString("latin1", 0, got).match(/"sipMessages":\s*(\d+)/)?.[1] ?? NaN);
-    return { ...sum, messages };
+    const { maxRssKB } = JSON.parse(readFileSync(usage, "utf8"));
+    return { ...sum, messages, after, peakRssMiB: maxRssKB / 1024 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -90,4 +112,5 @@ for (let k = 0; k < repeat; k++) {
     `promoted ${s.promotedMB.toFixed(1)} MB (${perMsg} of ${s.messages} SIP messages), ${s.scavenges} scavenges, ${s.full} full collections, ` +
       `collector ${s.mainMs.toFixed(0)} ms on the main thread + ${s.backgroundMs.toFixed(0)} ms on helper threads`,
   );
+  console.log(`  heap after full collections, largest per fifth of the run: ${fifths(s.after)} MB; peak RSS ${s.peakRssMiB.toFixed(1)} MiB`);
 }
