@@ -4,7 +4,7 @@
  */
 import type { Issue } from "../util/issues.js";
 import { addIssue } from "./issues.js";
-import { clip, isTokenChar, isWs, Params, readNumber, readParams, readQuoted, scannedParam, scanParams, skipWs, trimEndIndex, utf8 } from "./text.js";
+import { clip, isTokenChar, isWs, Params, QUOTED_STOP, readNumber, readParams, readQuoted, scannedParam, scanParams, skipWs, trimEndIndex, utf8 } from "./text.js";
 import { parseUri, uriAt, type SipUri } from "./uri.js";
 
 /** NameAddr is one address value: optional display name, URI and header parameters. */
@@ -173,23 +173,32 @@ export function contactAt(b: Uint8Array, t: string, a: number, e: number, raw: s
 }
 
 /**
+ * Byte tables of nameAddrFast's scans, one load per byte: DISPLAY_CHAR (1) continues an unquoted
+ * display name (token chars and LWS); ADDR_SPEC_STOP (1) ends an addr-spec's URI at ";" or LWS, or
+ * at the "," and "?" it may not hold. A quoted display name ends at QUOTED_STOP (text.ts).
+ */
+const DISPLAY_CHAR = new Uint8Array(256);
+const ADDR_SPEC_STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  DISPLAY_CHAR[c] = isDisplayTokenChar(c) ? 1 : 0;
+  ADDR_SPEC_STOP[c] = c === 59 || c === 44 || c === 63 || isWs(c) ? 1 : 0;
+}
+
+/**
  * nameAddrFast is the fast path of nameAddrAt / contactAt. It decides before parsing the URI
  * (which may record issues of its own, exactly as parseNameAddr's call would), so a fallback
  * never records anything twice; undefined means "take the generic path".
  */
 function nameAddrFast(b: Uint8Array, t: string, a: number, n: number, raw: string, issues: Issue[], contact: boolean): NameAddr | undefined {
   if (a >= n) return undefined;
-  let c = b[a];
+  const c = b[a];
   let displayName: string | undefined;
   let lt = -1;
   if (c === 34) {
     // quoted-string display name without quoted-pairs (RFC 3261 §25.1), then optional LWS and "<".
     let j = a + 1;
-    while (j < n && (c = b[j]) !== 34) {
-      if (c === 92) return undefined;
-      j++;
-    }
-    if (j >= n) return undefined;
+    while (j < n && QUOTED_STOP[b[j]] === 0) j++;
+    if (j >= n || b[j] !== 34) return undefined;
     displayName = t.slice(a + 1, j);
     lt = j + 1;
     while (lt < n && isWs(b[lt])) lt++;
@@ -199,8 +208,8 @@ function nameAddrFast(b: Uint8Array, t: string, a: number, n: number, raw: strin
   } else if (!isWs(c)) {
     // An unquoted display name (tokens and LWS only, so no scheme colon) before "<", or addr-spec.
     let k = a;
-    while (k < n && (c = b[k]) !== 60 && isDisplayTokenChar(c)) k++;
-    if (k < n && c === 60) {
+    while (k < n && DISPLAY_CHAR[b[k]] === 1) k++;
+    if (k < n && b[k] === 60) {
       displayName = t.slice(a, trimEndIndex(t, a, k));
       lt = k;
     } else if (raw.indexOf("<", k - a) >= 0) {
@@ -224,10 +233,9 @@ function nameAddrFast(b: Uint8Array, t: string, a: number, n: number, raw: strin
     // addr-spec: the URI ends at ";" or LWS and may not hold "," or "?" (RFC 3261 §20.10).
     uriStart = a;
     let k = a;
-    while (k < n && (c = b[k]) !== 59 && !isWs(c)) {
-      if (c === 44 || c === 63) return undefined;
-      k++;
-    }
+    while (k < n && ADDR_SPEC_STOP[b[k]] === 0) k++;
+    // "," or "?" in an addr-spec is an issue of its own (RFC 3261 §20.10): the generic path's.
+    if (k < n && (b[k] === 44 || b[k] === 63)) return undefined;
     uriEnd = k;
     rest = k;
   }

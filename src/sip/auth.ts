@@ -386,6 +386,20 @@ const QUOTED_NAMES: string[] = [];
 const DIGEST = "Digest";
 
 /**
+ * Where digestFast's scan of a parameter value stops, one table load per byte (1 = stop): a
+ * quoted value at DQUOTE, a token value at ","; both at a quoted-pair's backslash and at bytes
+ * >= 0x80 (UTF-8 decoding could change them), a token also at DQUOTE and whitespace. A stop at
+ * anything but the value's own end sends the value to the generic reader.
+ */
+const QUOTED_VALUE_STOP = new Uint8Array(256);
+const TOKEN_VALUE_STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const generic = c === 92 || c >= 0x80;
+  QUOTED_VALUE_STOP[c] = generic || c === 34 ? 1 : 0;
+  TOKEN_VALUE_STOP[c] = generic || c === 34 || c === 44 || isWs(c) ? 1 : 0;
+}
+
+/**
  * digestFast is the fast path of challengesAt / credentialsAt (`kind` CHALLENGE or CREDENTIALS):
  * the entry, with VALUES filled for typing; undefined means "take the generic reader". Each byte
  * of the value is looked at once, and the checks that send a value to the generic reader (a
@@ -407,19 +421,9 @@ function digestFast(b: Uint8Array, t: string, a: number, e: number, header: Auth
     const ne = i;
     const quoted = ++i < e && b[i] === 34;
     const vs = quoted ? ++i : i;
-    let c = 0;
-    if (quoted) {
-      while (i < e && (c = b[i]) !== 34) {
-        if (c === 92 || c >= 0x80) return undefined;
-        i++;
-      }
-      if (i >= e) return undefined;
-    } else {
-      while (i < e && (c = b[i]) !== 44) {
-        if (c === 34 || c === 92 || c >= 0x80 || isWs(c)) return undefined;
-        i++;
-      }
-    }
+    const stops = quoted ? QUOTED_VALUE_STOP : TOKEN_VALUE_STOP;
+    while (i < e && stops[b[i]] === 0) i++;
+    if (quoted ? i >= e || b[i] !== 34 : i < e && b[i] !== 44) return undefined;
     const value = t.slice(vs, i);
     if (quoted) i++;
     // The issues storeParam would raise: quoting against RFC 7616 §3.3-3.4, a repeated name.

@@ -120,7 +120,8 @@ function scanStartLine(b: Uint8Array, text: string, start: number, end: number, 
     while (i < end && isWs(b[i])) i++;
     if (i >= end) break;
     const s = i;
-    while (i < end && !isWs(b[i])) i++;
+    // Most bytes of a start line are printable (> SP): one comparison each.
+    while (i < end && (b[i] > 32 || !isWs(b[i]))) i++;
     if (++count === 1) {
       START[S0] = s;
       START[E0] = i;

@@ -327,6 +327,20 @@ const MAX_FAST_PARAMS = 16;
 const PSCAN = new Int32Array(4 * MAX_FAST_PARAMS);
 
 /**
+ * Where scanParams' loops stop (1 = stop), one table load per byte: a name at ";", "=", LWS or a
+ * control (every byte up to SP); a token value at ";", LWS or a control; a quoted-string (RFC 3261
+ * §25.1) at DQUOTE or a quoted-pair's backslash (QUOTED_STOP, also address.ts's for display names).
+ */
+const NAME_STOP = new Uint8Array(256);
+const VALUE_STOP = new Uint8Array(256);
+export const QUOTED_STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  VALUE_STOP[c] = c === 59 || c <= 32 ? 1 : 0;
+  NAME_STOP[c] = VALUE_STOP[c] === 1 || c === 61 ? 1 : 0;
+  QUOTED_STOP[c] = c === 34 || c === 92 ? 1 : 0;
+}
+
+/**
  * scanParams is the fast path of readParams for the common, clean spelling `;name=value;name`
  * with no LWS, no empty parameter (RFC 3261 §25.1 generic-param), and quoted values only without
  * quoted-pairs (`;+sip.instance="<urn:uuid:...>"`, RFC 5626 §4.1, which most phones put in their
@@ -342,26 +356,22 @@ export function scanParams(b: Uint8Array, i: number, end: number): number {
     if (b[i] !== 59 || count === MAX_FAST_PARAMS) return -1;
     const nameStart = ++i;
     // LWS and controls (every byte up to SP) end the clean spelling: they go to the generic reader.
-    let c = 0;
-    while (i < end && (c = b[i]) !== 59 && c !== 61 && c > 32) i++;
+    while (i < end && NAME_STOP[b[i]] === 0) i++;
     if (i === nameStart) return -1;
     const nameEnd = i;
     let vStart = -1;
     let vEnd = -1;
     if (i < end) {
-      if (c === 61) {
+      if (b[i] === 61) {
         vStart = ++i;
         if (i < end && b[i] === 34) {
           // quoted-string: any byte but DQUOTE, and no backslash (a quoted-pair is readQuoted's to resolve).
           vStart = ++i;
-          while (i < end && (c = b[i]) !== 34) {
-            if (c === 92) return -1;
-            i++;
-          }
-          if (i >= end) return -1; // unterminated
+          while (i < end && QUOTED_STOP[b[i]] === 0) i++;
+          if (i >= end || b[i] !== 34) return -1; // unterminated, or a quoted-pair
           vEnd = i++;
         } else {
-          while (i < end && (c = b[i]) !== 59 && c > 32) i++;
+          while (i < end && VALUE_STOP[b[i]] === 0) i++;
           vEnd = i;
         }
       }

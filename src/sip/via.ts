@@ -145,6 +145,10 @@ export function viaAt(b: Uint8Array, t: string, a: number, e: number, raw: strin
 /** SIP_2_0 is the sent-protocol prefix `SIP/2.0/` as bytes. */
 const SIP_2_0 = [83, 73, 80, 47, 50, 46, 48, 47];
 
+/** HOST_STOP marks the bytes that end a sent-by host in viaFast (1): ":", ";", SP and controls. */
+const HOST_STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) HOST_STOP[c] = c === 58 || c === 59 || c <= 32 ? 1 : 0;
+
 /** viaFast is viaAt's fast path; undefined means "not the usual spelling" (nothing recorded). */
 function viaFast(b: Uint8Array, t: string, a: number, n: number, raw: string): Via | undefined {
   if (n - a < 10) return undefined;
@@ -158,12 +162,9 @@ function viaFast(b: Uint8Array, t: string, a: number, n: number, raw: string): V
   let c = b[h];
   if (c === 91 || isWs(c)) return undefined; // IPv6 reference or more LWS: generic path
   // The same host rule as parseVia: up to ":", ";" or a control char / SP.
-  while (i < n) {
-    c = b[i];
-    if (c === 58 || c === 59 || c <= 32) break;
-    i++;
-  }
+  while (i < n && HOST_STOP[b[i]] === 0) i++;
   if (i === h) return undefined;
+  c = b[i];
   const host = t.slice(h, i);
   let port = -1;
   if (i < n && c === 58) {
