@@ -164,7 +164,7 @@ function viaFast(b: Uint8Array, t: string, a: number, n: number, raw: string): V
   // The same host rule as parseVia: up to ":", ";" or a control char / SP.
   while (i < n && HOST_STOP[b[i]] === 0) i++;
   if (i === h) return undefined;
-  c = b[i];
+  c = i < n ? b[i] : 0;
   const host = t.slice(h, i);
   let port = -1;
   if (i < n && c === 58) {
